@@ -1,0 +1,62 @@
+//! `cargo xtask`: the maintainers' command line, a thin layer over `codegen`.
+//!
+//! Exit codes: 0 on success, 1 when the command fails for a reason the user
+//! can fix (a bad spec, a stale client), 2 for bad arguments. Never 101: the
+//! generator's panics are caught and reported as errors.
+
+mod regen;
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "cargo xtask",
+    about = "Maintainer commands for the deepgram-keys workspace"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Regenerate the client from the spec (or, with --check, verify it is up to date).
+    Regen {
+        /// Write nothing; show a diff and fail if the committed client is stale.
+        #[arg(long)]
+        check: bool,
+        /// The spec to generate from.
+        #[arg(long, value_name = "PATH", default_value_os_t = regen::default_spec())]
+        spec: PathBuf,
+        /// The file to write (or compare with, under --check).
+        #[arg(long, value_name = "PATH", default_value_os_t = regen::default_out())]
+        out: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // progenitor reports some unsupported specs by panicking; codegen turns
+    // those panics into errors, and the default hook would still print them.
+    std::panic::set_hook(Box::new(|_| {}));
+    let outcome = catch_unwind(AssertUnwindSafe(|| match cli.command {
+        Command::Regen { check, spec, out } => regen::run(&spec, &out, check),
+    }));
+    match outcome {
+        Ok(Ok(code)) => code,
+        Ok(Err(err)) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+        Err(_) => {
+            eprintln!(
+                "error: xtask stopped on an internal error; please report it with the command you ran"
+            );
+            ExitCode::FAILURE
+        }
+    }
+}
