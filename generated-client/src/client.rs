@@ -1,0 +1,483 @@
+//! The client applications use: construction, the four operations, and the
+//! translation of the generated client's results into [`Error`].
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use progenitor_client::ResponseValue;
+use reqwest::header::HeaderValue;
+
+use crate::create::CreateKey;
+use crate::error::{ApiError, Error, RawBody};
+use crate::generated;
+use crate::secret::ApiKeySecret;
+use crate::transport::{CallState, Config, RetryPolicy};
+use crate::types::{
+    CreateKeyResponse, DeleteKeyResponse, ErrorBody, GetKeyResponse, KeyStatus, KeyWithMember,
+};
+
+/// Deepgram's hosted API.
+pub const DEFAULT_BASE_URL: &str = "https://api.deepgram.com";
+/// The default budget of one call, retries and waits included.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// The default number of retries after the first attempt.
+pub const DEFAULT_MAX_RETRIES: u32 = 2;
+
+const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+
+/// A client for Deepgram's project keys API.
+///
+/// Cheap to clone: clones share one connection pool. Build one with
+/// [`Client::from_env`], [`Client::new`] or [`Client::builder`].
+#[derive(Clone, Debug)]
+pub struct Client {
+    config: Arc<Config>,
+}
+
+impl Client {
+    /// A client with the default settings and the given API key.
+    pub fn new(api_key: impl Into<ApiKeySecret>) -> Result<Self, Error> {
+        Self::builder().api_key(api_key).build()
+    }
+
+    /// A client configured from the environment: the API key from
+    /// `DEEPGRAM_API_KEY` and, when set, the base URL from
+    /// `DEEPGRAM_BASE_URL`.
+    pub fn from_env() -> Result<Self, Error> {
+        let api_key = std::env::var("DEEPGRAM_API_KEY").map_err(|_| Error::Config {
+            reason:
+                "DEEPGRAM_API_KEY is not set (or not valid UTF-8); set it to a Deepgram API key"
+                    .into(),
+        })?;
+        let mut builder = Self::builder().api_key(api_key);
+        if let Ok(base_url) = std::env::var("DEEPGRAM_BASE_URL")
+            && !base_url.trim().is_empty()
+        {
+            builder = builder.base_url(base_url);
+        }
+        builder.build()
+    }
+
+    /// A builder for every setting.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &str {
+        &self.config.base_url
+    }
+
+    /// Lists the keys of a project, each with the member who owns it.
+    ///
+    /// `status` keeps only active or only expired keys; `None` lists all.
+    pub async fn list_keys(
+        &self,
+        project_id: &str,
+        status: Option<KeyStatus>,
+    ) -> Result<Vec<KeyWithMember>, Error> {
+        const OPERATION: &str = "list_keys";
+        check_id(OPERATION, "project_id", project_id)?;
+        let response = self
+            .call(OPERATION, async |raw| {
+                raw.list_keys(project_id, status).await
+            })
+            .await?;
+        Ok(response.api_keys)
+    }
+
+    /// Gets one key and the member who owns it.
+    ///
+    /// Deepgram has documented two shapes for this response; both arrive as
+    /// the same [`KeyWithMember`], the shape [`list_keys`](Self::list_keys)
+    /// returns.
+    pub async fn get_key(&self, project_id: &str, key_id: &str) -> Result<KeyWithMember, Error> {
+        const OPERATION: &str = "get_key";
+        check_id(OPERATION, "project_id", project_id)?;
+        check_id(OPERATION, "key_id", key_id)?;
+        let response = self
+            .call(OPERATION, async |raw| raw.get_key(project_id, key_id).await)
+            .await?;
+        Ok(KeyWithMember::from(response))
+    }
+
+    /// Creates a key. The response holds the new secret, which Deepgram
+    /// returns only this once.
+    ///
+    /// The request is never sent twice once it may have reached the service,
+    /// since that could create two keys; see the crate docs on retries.
+    pub async fn create_key<State>(
+        &self,
+        project_id: &str,
+        request: &CreateKey<State>,
+    ) -> Result<CreateKeyResponse, Error> {
+        const OPERATION: &str = "create_key";
+        check_id(OPERATION, "project_id", project_id)?;
+        if request.scopes().is_empty() {
+            return Err(Error::InvalidRequest {
+                operation: OPERATION,
+                reason: "a key needs at least one scope, for example `member`".into(),
+            });
+        }
+        let body = request.to_wire();
+        self.call(OPERATION, async |raw| {
+            raw.create_key(project_id, &body).await
+        })
+        .await
+    }
+
+    /// Deletes a key; requests made with it fail from then on.
+    pub async fn delete_key(
+        &self,
+        project_id: &str,
+        key_id: &str,
+    ) -> Result<DeleteKeyResponse, Error> {
+        const OPERATION: &str = "delete_key";
+        check_id(OPERATION, "project_id", project_id)?;
+        check_id(OPERATION, "key_id", key_id)?;
+        self.call(OPERATION, async |raw| {
+            raw.delete_key(project_id, key_id).await
+        })
+        .await
+    }
+
+    /// Runs one generated method with a fresh [`CallState`] and turns its
+    /// outcome into this crate's types.
+    async fn call<T>(
+        &self,
+        operation: &'static str,
+        send: impl AsyncFnOnce(
+            &generated::Client,
+        ) -> Result<ResponseValue<T>, progenitor_client::Error<ErrorBody>>,
+    ) -> Result<T, Error> {
+        let raw = generated::Client::new_with_client(
+            &self.config.base_url,
+            self.config.http.clone(),
+            CallState::new(Arc::clone(&self.config)),
+        );
+        match send(&raw).await {
+            Ok(value) => Ok(value.into_inner()),
+            Err(err) => Err(self.translate(operation, err, &raw.inner).await),
+        }
+    }
+
+    async fn translate(
+        &self,
+        operation: &'static str,
+        err: progenitor_client::Error<ErrorBody>,
+        state: &CallState,
+    ) -> Error {
+        use progenitor_client::Error as Generated;
+        let transport = |source: reqwest::Error| {
+            if source.is_timeout() {
+                Error::Timeout {
+                    operation,
+                    timeout: self.config.timeout,
+                }
+            } else {
+                Error::Transport {
+                    operation,
+                    base_url: self.config.base_url.clone(),
+                    source,
+                }
+            }
+        };
+        match err {
+            Generated::ErrorResponse(response) => {
+                let (status, headers) = (response.status(), response.headers().clone());
+                ApiError::from_body(operation, status, &headers, response.into_inner()).into()
+            }
+            Generated::UnexpectedResponse(response) => {
+                let (status, headers) = (response.status(), response.headers().clone());
+                match response.bytes().await {
+                    Ok(body) if status.is_success() => Error::Decode {
+                        operation,
+                        status,
+                        body: RawBody::new(&body),
+                        source: serde::de::Error::custom(format!(
+                            "the spec declares no {status} response"
+                        )),
+                    },
+                    Ok(body) => ApiError::from_raw(operation, status, &headers, &body).into(),
+                    Err(err) => transport(err),
+                }
+            }
+            Generated::InvalidResponsePayload(body, source) => match state.last_head() {
+                // An error status whose body is not a JSON error object:
+                // plain text, or JSON of another shape.
+                Some(head) if !head.status.is_success() => {
+                    ApiError::from_raw(operation, head.status, &head.headers, &body).into()
+                }
+                head => Error::Decode {
+                    operation,
+                    status: head.map_or(reqwest::StatusCode::OK, |head| head.status),
+                    body: RawBody::new(&body),
+                    source,
+                },
+            },
+            Generated::CommunicationError(source)
+            | Generated::ResponseBodyError(source)
+            | Generated::InvalidUpgrade(source) => transport(source),
+            Generated::InvalidRequest(reason) | Generated::Custom(reason) => {
+                Error::InvalidRequest { operation, reason }
+            }
+        }
+    }
+}
+
+/// Refuses ids that would send the request somewhere else. The generated code
+/// percent-encodes everything else (`/`, `?`, `#`, `%`, spaces) into one path
+/// segment, but URL parsing resolves the dot segments `.` and `..`, so
+/// `delete_key(project, "..")` would turn into a request on the project.
+fn check_id(operation: &'static str, name: &str, id: &str) -> Result<(), Error> {
+    let problem = match id {
+        "" => "is empty",
+        "." | ".." => "is a dot segment, which would change the request's path",
+        _ => return Ok(()),
+    };
+    Err(Error::InvalidRequest {
+        operation,
+        reason: format!("{name} {id:?} {problem}; pass the id exactly as Deepgram returned it"),
+    })
+}
+
+impl From<GetKeyResponse> for KeyWithMember {
+    fn from(response: GetKeyResponse) -> Self {
+        match response {
+            GetKeyResponse::KeyWithMember(key) => key,
+            GetKeyResponse::WrappedKey(wrapped) => {
+                let member = wrapped.item.member;
+                KeyWithMember {
+                    api_key: member.api_key,
+                    member: crate::types::Member {
+                        member_id: member.member_id,
+                        email: member.email,
+                        first_name: member.first_name,
+                        last_name: member.last_name,
+                    },
+                }
+            }
+        }
+    }
+}
+
+/// Settings for a [`Client`].
+#[derive(Debug)]
+pub struct ClientBuilder {
+    api_key: Option<ApiKeySecret>,
+    base_url: String,
+    timeout: Duration,
+    max_retries: u32,
+    initial_backoff: Duration,
+    max_backoff: Duration,
+    user_agent_suffix: Option<String>,
+    http: Option<reqwest::Client>,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        Self {
+            api_key: None,
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            timeout: DEFAULT_TIMEOUT,
+            max_retries: DEFAULT_MAX_RETRIES,
+            initial_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(8),
+            user_agent_suffix: None,
+            http: None,
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// The API key to authenticate with, sent as `Authorization: Token <key>`.
+    pub fn api_key(mut self, api_key: impl Into<ApiKeySecret>) -> Self {
+        self.api_key = Some(api_key.into());
+        self
+    }
+
+    /// Where to send requests; default [`DEFAULT_BASE_URL`]. A path is kept,
+    /// for proxies that serve the API under a prefix.
+    pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.base_url = base_url.into();
+        self
+    }
+
+    /// The budget of one call, retries and waits included; default
+    /// [`DEFAULT_TIMEOUT`].
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// How many times a failed attempt may be retried; default
+    /// [`DEFAULT_MAX_RETRIES`], and 0 turns retries off.
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.max_retries = max_retries;
+        self
+    }
+
+    /// The wait before the first retry (default 500 ms) and the most any wait
+    /// may grow to (default 8 s). A `Retry-After` header overrides both.
+    pub fn backoff(mut self, initial: Duration, max: Duration) -> Self {
+        self.initial_backoff = initial;
+        self.max_backoff = max;
+        self
+    }
+
+    /// Text appended to the `User-Agent` header, for example `my-app/1.2`.
+    pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
+        self.user_agent_suffix = Some(suffix.into());
+        self
+    }
+
+    /// Uses this `reqwest::Client` (for proxies, custom roots, ...). Its own
+    /// timeout, if any, still applies to each attempt.
+    pub fn http_client(mut self, http: reqwest::Client) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    /// Checks the settings and builds the client.
+    pub fn build(self) -> Result<Client, Error> {
+        let config_error = |reason: String| Error::Config { reason };
+        let api_key = match self.api_key {
+            Some(key) if !key.is_blank() => key,
+            Some(_) => {
+                return Err(config_error(
+                    "the API key is empty; pass a Deepgram API key".into(),
+                ));
+            }
+            None => {
+                return Err(config_error(
+                    "no API key given; call `api_key(...)` or use `Client::from_env()` with DEEPGRAM_API_KEY set".into(),
+                ));
+            }
+        };
+        let mut authorization = HeaderValue::try_from(format!("Token {}", api_key.expose_secret()))
+            .map_err(|_| {
+                config_error("the API key holds characters not allowed in an HTTP header".into())
+            })?;
+        authorization.set_sensitive(true);
+
+        let base_url = normalize_base_url(&self.base_url).map_err(config_error)?;
+
+        let user_agent = match &self.user_agent_suffix {
+            Some(suffix) => format!("{USER_AGENT} {suffix}"),
+            None => USER_AGENT.to_owned(),
+        };
+        let user_agent = HeaderValue::try_from(user_agent).map_err(|_| {
+            config_error(
+                "the user-agent suffix holds characters not allowed in an HTTP header".into(),
+            )
+        })?;
+
+        if self.timeout.is_zero() {
+            return Err(config_error(
+                "the timeout is zero; give every call some time".into(),
+            ));
+        }
+
+        let http = match self.http {
+            Some(http) => http,
+            None => reqwest::Client::builder()
+                .connect_timeout(Duration::from_secs(10).min(self.timeout))
+                .build()
+                .map_err(|err| config_error(format!("cannot set up HTTP: {err}")))?,
+        };
+
+        Ok(Client {
+            config: Arc::new(Config {
+                base_url,
+                http,
+                authorization,
+                user_agent,
+                timeout: self.timeout,
+                retry: RetryPolicy {
+                    max_retries: self.max_retries,
+                    initial_backoff: self.initial_backoff,
+                    max_backoff: self.max_backoff.max(self.initial_backoff),
+                },
+            }),
+        })
+    }
+}
+
+/// Accepts `http(s)://host[:port][/prefix]` and returns it without a trailing
+/// slash, since the generated code appends `/v1/...`.
+fn normalize_base_url(base_url: &str) -> Result<String, String> {
+    let parsed = reqwest::Url::parse(base_url.trim()).map_err(|err| {
+        format!("the base URL {base_url:?} is not a URL ({err}); use e.g. {DEFAULT_BASE_URL}")
+    })?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(format!(
+            "the base URL {base_url:?} must start with https:// (or http:// for a local server)"
+        ));
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(format!(
+            "the base URL {base_url:?} must not have a query or fragment"
+        ));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(
+            "the base URL must not carry credentials; pass the API key with `api_key(...)`".into(),
+        );
+    }
+    Ok(parsed.as_str().trim_end_matches('/').to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dot_and_empty_ids_are_refused() {
+        for id in ["", ".", ".."] {
+            let err = check_id("get_key", "key_id", id).unwrap_err();
+            assert!(
+                err.to_string().contains("get_key was not sent: key_id"),
+                "{err}"
+            );
+        }
+        for id in ["a/b", "a..b", "...", "?#%", " x ", "%2e%2e"] {
+            assert!(check_id("get_key", "key_id", id).is_ok(), "{id}");
+        }
+    }
+
+    #[test]
+    fn base_urls_are_checked_and_normalized() {
+        assert_eq!(
+            normalize_base_url("https://api.deepgram.com/").unwrap(),
+            "https://api.deepgram.com"
+        );
+        assert_eq!(
+            normalize_base_url("http://127.0.0.1:8080/proxy/").unwrap(),
+            "http://127.0.0.1:8080/proxy"
+        );
+        for bad in [
+            "api.deepgram.com",
+            "ftp://x",
+            "https://x/?a=1",
+            "https://u:p@x",
+            "",
+        ] {
+            assert!(normalize_base_url(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn missing_or_blank_keys_fail_at_build_time() {
+        let err = Client::builder().build().unwrap_err();
+        assert!(err.to_string().contains("no API key given"), "{err}");
+        let err = Client::new("  ").unwrap_err();
+        assert!(err.to_string().contains("the API key is empty"), "{err}");
+    }
+
+    #[test]
+    fn debug_output_hides_the_api_key() {
+        let client = Client::new("secret-token-value").unwrap();
+        let shown = format!("{client:?}");
+        assert!(!shown.contains("secret-token-value"), "{shown}");
+    }
+}

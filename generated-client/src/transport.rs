@@ -1,0 +1,265 @@
+//! What happens to every request the generated client sends: auth and
+//! user-agent headers, retries with backoff inside one deadline, and a record
+//! of the final response for error reporting. Plugged in through progenitor's
+//! `ClientHooks`, so the generated file stays untouched.
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant, SystemTime};
+
+use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, RETRY_AFTER, USER_AGENT};
+use reqwest::{Method, Request, Response, StatusCode};
+
+use crate::generated;
+
+/// Settings shared by every call of one [`Client`](crate::Client).
+#[derive(Debug)]
+pub struct Config {
+    pub(crate) base_url: String,
+    pub(crate) http: reqwest::Client,
+    /// `Token <key>`, marked sensitive so that `Debug` never shows it.
+    pub(crate) authorization: HeaderValue,
+    pub(crate) user_agent: HeaderValue,
+    /// The budget of a whole call, retries and waits included.
+    pub(crate) timeout: Duration,
+    pub(crate) retry: RetryPolicy,
+}
+
+/// How failed attempts are retried.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RetryPolicy {
+    pub(crate) max_retries: u32,
+    pub(crate) initial_backoff: Duration,
+    pub(crate) max_backoff: Duration,
+}
+
+/// The status and headers of the last response of a call.
+#[derive(Debug, Clone)]
+pub struct ResponseHead {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+}
+
+/// The generated client's inner value: one per call, so that the hooks can
+/// hand the final response's head back to the caller. The generated code
+/// loses the status of an error response whose body is not JSON; this keeps
+/// it.
+#[derive(Debug, Clone)]
+pub struct CallState {
+    pub(crate) config: Arc<Config>,
+    last_head: Arc<Mutex<Option<ResponseHead>>>,
+}
+
+impl CallState {
+    pub(crate) fn new(config: Arc<Config>) -> Self {
+        Self {
+            config,
+            last_head: Arc::default(),
+        }
+    }
+
+    /// The head of the response the call ended with, if one arrived.
+    pub(crate) fn last_head(&self) -> Option<ResponseHead> {
+        self.last_head
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn record(&self, response: &Response) {
+        *self
+            .last_head
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(ResponseHead {
+            status: response.status(),
+            headers: response.headers().clone(),
+        });
+    }
+}
+
+impl ClientHooks<CallState> for generated::Client {
+    async fn pre<E>(
+        &self,
+        request: &mut Request,
+        _info: &OperationInfo,
+    ) -> Result<(), progenitor_client::Error<E>> {
+        let config = &self.inner().config;
+        let headers = request.headers_mut();
+        headers.insert(AUTHORIZATION, config.authorization.clone());
+        headers.insert(USER_AGENT, config.user_agent.clone());
+        // progenitor sends the spec's `info.version` as `api-version`;
+        // Deepgram has no such header, and the spec's version is ours, not
+        // the service's.
+        headers.remove("api-version");
+        Ok(())
+    }
+
+    async fn exec(&self, request: Request, _info: &OperationInfo) -> reqwest::Result<Response> {
+        let state = self.inner();
+        let config = &state.config;
+        let deadline = Instant::now() + config.timeout;
+        let idempotent = is_idempotent(request.method());
+        let mut retries_done = 0;
+        loop {
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            // A body that cannot be cloned (a stream) can only be sent once.
+            let Some(mut attempt) = request.try_clone() else {
+                return self.client().execute(request).await;
+            };
+            *attempt.timeout_mut() = Some(remaining);
+            let result = self.client().execute(attempt).await;
+            let wait = (retries_done < config.retry.max_retries)
+                .then(|| retry_wait(&result, idempotent, retries_done, &config.retry))
+                .flatten()
+                .filter(|wait| *wait < deadline.saturating_duration_since(Instant::now()));
+            match wait {
+                Some(wait) => {
+                    drop(result);
+                    tokio::time::sleep(wait).await;
+                    retries_done += 1;
+                }
+                None => {
+                    if let Ok(response) = &result {
+                        state.record(response);
+                    }
+                    return result;
+                }
+            }
+        }
+    }
+}
+
+/// Requests that may be sent again without changing the outcome. `POST`
+/// (create a key) is not one of them: sent twice, it creates two keys.
+fn is_idempotent(method: &Method) -> bool {
+    matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
+    )
+}
+
+/// How long to wait before the next attempt, or `None` when the result must
+/// be returned as it is.
+fn retry_wait(
+    result: &reqwest::Result<Response>,
+    idempotent: bool,
+    retries_done: u32,
+    policy: &RetryPolicy,
+) -> Option<Duration> {
+    let retryable = match result {
+        // The service refused the request without acting on it, whatever the method.
+        Ok(response) if response.status() == StatusCode::TOO_MANY_REQUESTS => true,
+        Ok(response) => {
+            idempotent
+                && matches!(
+                    response.status(),
+                    StatusCode::REQUEST_TIMEOUT
+                        | StatusCode::INTERNAL_SERVER_ERROR
+                        | StatusCode::BAD_GATEWAY
+                        | StatusCode::SERVICE_UNAVAILABLE
+                        | StatusCode::GATEWAY_TIMEOUT
+                )
+        }
+        // The attempt used up the call's whole remaining budget.
+        Err(err) if err.is_timeout() => false,
+        // No connection was made, so no byte of the request was sent: safe
+        // even for a create.
+        Err(err) if err.is_connect() => true,
+        // The request may have reached the service before the connection broke.
+        Err(_) => idempotent,
+    };
+    if !retryable {
+        return None;
+    }
+    let asked = result
+        .as_ref()
+        .ok()
+        .and_then(|response| retry_after(response.headers()));
+    Some(asked.unwrap_or_else(|| backoff(retries_done, policy)))
+}
+
+/// Exponential backoff with jitter: the n-th retry waits between 75% and 100%
+/// of `initial * 2^n`, capped at `max`, so that clients that failed together
+/// do not retry together.
+fn backoff(retries_done: u32, policy: &RetryPolicy) -> Duration {
+    let exponential = policy
+        .initial_backoff
+        .saturating_mul(2u32.saturating_pow(retries_done))
+        .min(policy.max_backoff);
+    exponential.mul_f64(1.0 - 0.25 * fastrand::f64())
+}
+
+/// The wait a `Retry-After` header asks for, in seconds or as an HTTP date.
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(
+        when.duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(retry_after: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(RETRY_AFTER, HeaderValue::from_str(retry_after).unwrap());
+        headers
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_http_dates() {
+        assert_eq!(retry_after(&headers("7")), Some(Duration::from_secs(7)));
+        assert_eq!(retry_after(&headers(" 0 ")), Some(Duration::ZERO));
+        let in_a_minute = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(60));
+        let wait = retry_after(&headers(&in_a_minute)).unwrap();
+        assert!(
+            wait > Duration::from_secs(55) && wait <= Duration::from_secs(60),
+            "{wait:?}"
+        );
+        let past = httpdate::fmt_http_date(SystemTime::now() - Duration::from_secs(60));
+        assert_eq!(retry_after(&headers(&past)), Some(Duration::ZERO));
+        assert_eq!(retry_after(&headers("soon")), None);
+        assert_eq!(retry_after(&headers("-3")), None);
+        assert_eq!(retry_after(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_stops_at_the_cap() {
+        let policy = RetryPolicy {
+            max_retries: 5,
+            initial_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_millis(300),
+        };
+        for _ in 0..100 {
+            let first = backoff(0, &policy);
+            assert!(
+                first >= Duration::from_millis(75) && first <= Duration::from_millis(100),
+                "{first:?}"
+            );
+            let second = backoff(1, &policy);
+            assert!(
+                second >= Duration::from_millis(150) && second <= Duration::from_millis(200),
+                "{second:?}"
+            );
+            let capped = backoff(10, &policy);
+            assert!(
+                capped >= Duration::from_millis(225) && capped <= Duration::from_millis(300),
+                "{capped:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_safe_methods_are_idempotent() {
+        assert!(is_idempotent(&Method::GET));
+        assert!(is_idempotent(&Method::DELETE));
+        assert!(!is_idempotent(&Method::POST));
+        assert!(!is_idempotent(&Method::PATCH));
+    }
+}
