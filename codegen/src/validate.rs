@@ -140,24 +140,18 @@ impl Checker<'_> {
     }
 
     fn typed(&self, document: &Value) -> Result<OpenAPI, Error> {
-        serde_path_to_error::deserialize(document).map_err(|err| {
-            let location = err
-                .path()
-                .iter()
-                .filter_map(|segment| match segment {
-                    serde_path_to_error::Segment::Seq { index } => Some(index.to_string()),
-                    serde_path_to_error::Segment::Map { key } => Some(key.clone()),
-                    serde_path_to_error::Segment::Enum { .. }
-                    | serde_path_to_error::Segment::Unknown => None,
-                })
-                .collect::<Vec<_>>();
-            self.invalid(
-                None,
-                pointer(&location),
-                format!("not valid OpenAPI 3.0: {}", err.inner()),
-                "compare this item with the OpenAPI 3.0.3 specification",
-            )
-        })
+        let (location, message) = match typed_at::<OpenAPI>(document, &[]) {
+            Ok(spec) => return Ok(spec),
+            // openapiv3 reads `paths` and `components` through maps that hide
+            // where inside them it failed: look again, item by item.
+            Err(whole) => narrow(document).unwrap_or(whole),
+        };
+        Err(self.invalid(
+            None,
+            pointer(&location),
+            format!("not valid OpenAPI 3.0: {message}"),
+            "compare this item with the OpenAPI 3.0.3 specification",
+        ))
     }
 
     fn operations(&self, spec: &OpenAPI) -> Result<(), Error> {
@@ -448,6 +442,82 @@ impl Checker<'_> {
         }
         Ok(())
     }
+}
+
+/// Deserializes `value` (found at `base`) as `T`, or says where it failed.
+fn typed_at<T: serde::de::DeserializeOwned>(
+    value: &Value,
+    base: &[String],
+) -> Result<T, (Vec<String>, String)> {
+    serde_path_to_error::deserialize(value).map_err(|err| {
+        let mut location = base.to_vec();
+        location.extend(err.path().iter().filter_map(|segment| match segment {
+            serde_path_to_error::Segment::Seq { index } => Some(index.to_string()),
+            serde_path_to_error::Segment::Map { key } => Some(key.clone()),
+            serde_path_to_error::Segment::Enum { .. } | serde_path_to_error::Segment::Unknown => {
+                None
+            }
+        }));
+        (location, err.into_inner().to_string())
+    })
+}
+
+/// The first operation or component that does not deserialize on its own.
+fn narrow(document: &Value) -> Option<(Vec<String>, String)> {
+    fn first_failure<T: serde::de::DeserializeOwned>(
+        map: Option<&serde_json::Map<String, Value>>,
+        base: &[&str],
+    ) -> Option<(Vec<String>, String)> {
+        map?.iter().find_map(|(name, value)| {
+            let mut here: Vec<String> = base.iter().map(|s| (*s).to_owned()).collect();
+            here.push(name.clone());
+            typed_at::<T>(value, &here).err()
+        })
+    }
+    let paths = document.get("paths").and_then(Value::as_object);
+    let operations = paths.into_iter().flatten().find_map(|(path, item)| {
+        let methods = item.as_object()?.iter().filter(|(key, _)| {
+            matches!(
+                key.as_str(),
+                "get" | "put" | "post" | "delete" | "options" | "head" | "patch" | "trace"
+            )
+        });
+        methods.into_iter().find_map(|(method, operation)| {
+            typed_at::<Operation>(operation, &["paths".into(), path.clone(), method.clone()]).err()
+        })
+    });
+    let components = document.get("components");
+    let section = |name: &str| {
+        components
+            .and_then(|c| c.get(name))
+            .and_then(Value::as_object)
+    };
+    operations
+        .or_else(|| first_failure::<ReferenceOr<openapiv3::PathItem>>(paths, &["paths"]))
+        .or_else(|| {
+            first_failure::<ReferenceOr<openapiv3::Schema>>(
+                section("schemas"),
+                &["components", "schemas"],
+            )
+        })
+        .or_else(|| {
+            first_failure::<ReferenceOr<openapiv3::Response>>(
+                section("responses"),
+                &["components", "responses"],
+            )
+        })
+        .or_else(|| {
+            first_failure::<ReferenceOr<Parameter>>(
+                section("parameters"),
+                &["components", "parameters"],
+            )
+        })
+        .or_else(|| {
+            first_failure::<ReferenceOr<openapiv3::RequestBody>>(
+                section("requestBodies"),
+                &["components", "requestBodies"],
+            )
+        })
 }
 
 fn resolve_parameter<'s>(
