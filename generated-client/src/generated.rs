@@ -10,7 +10,8 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 pub mod types {
     /**An API key without its secret. Deepgram's export leaves `tags` and
 `expiration_date` out; real traffic and every hand-written SDK have
-them as optional fields.*/
+them as optional fields. Optional fields of responses also accept
+`null`, which some SDKs write for an absent value.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ApiKey {
         ///The key's id.
@@ -27,8 +28,8 @@ them as optional fields.*/
         ///What the key may do, for example `member` or `usage:read`.
         pub scopes: ::std::vec::Vec<::std::string::String>,
         ///The key's tags; left out when it has none.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub tags: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     /**The settings of a new key. At most one of `expiration_date` and
 `time_to_live_in_seconds` may be given; with neither, the key never
@@ -73,8 +74,8 @@ example, present in every real sample, so optional here.*/
         ///The key's scopes, possibly expanded by the service beyond those requested.
         pub scopes: ::std::vec::Vec<::std::string::String>,
         ///The key's tags; left out when it has none.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub tags: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     ///Confirmation that the key was deleted.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -227,7 +228,8 @@ Both are accepted.*/
         ///The member's id; not always a UUID.
         pub member_id: ::std::string::String,
     }
-    ///A plain-text error body, sent for example for a malformed id.
+    /**A plain-text error body: sent by the service for a malformed id, and
+by proxies and load balancers in front of it for any error status.*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,

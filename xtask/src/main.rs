@@ -5,6 +5,7 @@
 //! generator's panics are caught and reported as errors.
 
 mod regen;
+mod sample;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
@@ -36,6 +37,20 @@ enum Command {
         #[arg(long, value_name = "PATH", default_value_os_t = regen::default_out())]
         out: PathBuf,
     },
+    /// Check a response body captured from the service: does the client decode it without loss?
+    Sample {
+        /// The operation that returned it.
+        #[arg(value_parser = deepgram_keys_contract::sample::OPERATIONS)]
+        operation_id: String,
+        /// The HTTP status it came with.
+        #[arg(value_parser = clap::value_parser!(u16).range(100..=599))]
+        status: u16,
+        /// The file holding the body, byte for byte.
+        file: PathBuf,
+        /// The spec to check it against.
+        #[arg(long, value_name = "PATH", default_value_os_t = regen::default_spec())]
+        spec: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -45,6 +60,12 @@ fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|_| {}));
     let outcome = catch_unwind(AssertUnwindSafe(|| match cli.command {
         Command::Regen { check, spec, out } => regen::run(&spec, &out, check),
+        Command::Sample {
+            operation_id,
+            status,
+            file,
+            spec,
+        } => sample::run(&spec, &operation_id, status, &file),
     }));
     match outcome {
         Ok(Ok(code)) => code,

@@ -1,0 +1,203 @@
+//! Every fixture against the spec, the client and the generated types; every
+//! example against its schema; and a fixture for every declared response.
+
+use deepgram_keys::{Client, KeyWithMember};
+use deepgram_keys_contract::fixtures::{self, Fixture};
+use deepgram_keys_contract::sample::{self, Outcome, SchemaFit};
+use deepgram_keys_contract::spec::Spec;
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+#[tokio::test]
+async fn every_fixture_fits_the_spec_decodes_and_loses_nothing() {
+    let spec = Spec::load().unwrap();
+    let all = fixtures::all().unwrap();
+    assert!(
+        all.len() > 40,
+        "the fixtures folder looks empty: {} files",
+        all.len()
+    );
+    let mut failures = Vec::new();
+    for fixture in &all {
+        let report = sample::check(&spec, &fixture.operation, fixture.status, &fixture.body)
+            .await
+            .unwrap();
+        let mut problems = Vec::new();
+        match &report.schema {
+            SchemaFit::Fits => {}
+            other => problems.push(format!("schema: {other:?}")),
+        }
+        let expect_error = fixture.status >= 400;
+        match (&report.outcome, expect_error) {
+            (Outcome::Value(_), false) | (Outcome::ApiError(_), true) => {}
+            (outcome, _) => problems.push(format!("client outcome: {outcome:?}")),
+        }
+        for loss in &report.lost {
+            problems.push(format!(
+                "{} lost: received {}, decoded {}",
+                loss.pointer, loss.received, loss.decoded
+            ));
+        }
+        if !report.ignored.is_empty() && !fixture.case.contains("unknown-fields") {
+            problems.push(format!(
+                "fields the spec does not name: {:?}",
+                report.ignored
+            ));
+        }
+        if fixture.case.contains("unknown-fields") && report.ignored.is_empty() {
+            problems.push("an unknown-fields fixture with no unknown field".into());
+        }
+        if !problems.is_empty() {
+            failures.push(format!(
+                "{}:\n  {}",
+                fixture.file.display(),
+                problems.join("\n  ")
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} fixture(s) failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn every_declared_response_has_a_fixture() {
+    let spec = Spec::load().unwrap();
+    let all = fixtures::all().unwrap();
+    let mut missing = Vec::new();
+    for operation in spec.operations() {
+        for declared in spec.declared_statuses(operation.id) {
+            let covered = all.iter().any(|fixture: &Fixture| {
+                fixture.operation == operation.id && Spec::covers(&declared, fixture.status)
+            });
+            if !covered {
+                missing.push(format!("{} {declared}", operation.id));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "add fixtures under tests/fixtures/ for: {missing:?}"
+    );
+}
+
+#[test]
+fn every_fixture_answers_a_declared_response() {
+    let spec = Spec::load().unwrap();
+    for fixture in fixtures::all().unwrap() {
+        assert!(
+            spec.response(&fixture.operation, fixture.status).is_some(),
+            "{}: the spec declares no {} response for `{}`",
+            fixture.file.display(),
+            fixture.status,
+            fixture.operation
+        );
+    }
+}
+
+#[test]
+fn every_example_fits_its_schema() {
+    let spec = Spec::load().unwrap();
+    let examples = spec.examples();
+    assert!(
+        examples.len() >= 20,
+        "only {} examples found",
+        examples.len()
+    );
+    let mut failures = Vec::new();
+    for example in examples {
+        for violation in spec.violations(&example.schema, &example.value).unwrap() {
+            failures.push(format!(
+                "{} at {}: {}",
+                example.pointer, violation.pointer, violation.message
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "examples that break their schema:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn every_operation_and_status_carries_an_example() {
+    let spec = Spec::load().unwrap();
+    let mut missing = Vec::new();
+    for operation in spec.operations() {
+        for declared in spec.declared_statuses(operation.id) {
+            let response = spec.resolve(&operation.body["responses"][&declared]);
+            for (media_type, media) in response["content"].as_object().into_iter().flatten() {
+                if media.get("example").is_none() {
+                    missing.push(format!("{} {declared} {media_type}", operation.id));
+                }
+            }
+        }
+        if let Some(body) = operation.body.get("requestBody") {
+            for (media_type, media) in spec.resolve(body)["content"]
+                .as_object()
+                .into_iter()
+                .flatten()
+            {
+                if media.get("example").is_none() {
+                    missing.push(format!("{} request {media_type}", operation.id));
+                }
+            }
+        }
+    }
+    assert!(missing.is_empty(), "add examples for: {missing:?}");
+}
+
+async fn get_through_client(body: &[u8]) -> KeyWithMember {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_body_raw(body.to_vec(), "application/json"))
+        .mount(&server)
+        .await;
+    let client = Client::builder()
+        .api_key("t")
+        .base_url(server.uri())
+        .build()
+        .unwrap();
+    client.get_key("p", "k").await.unwrap()
+}
+
+#[tokio::test]
+async fn both_get_shapes_give_the_same_value() {
+    for (flat, wrapped) in [
+        ("200-flat-shape.json", "200-wrapped-shape.json"),
+        ("200-flat-minimal.json", "200-wrapped-minimal.json"),
+    ] {
+        let read = |name: &str| {
+            std::fs::read(fixtures::fixtures_dir().join("get_key").join(name)).unwrap()
+        };
+        let from_flat = get_through_client(&read(flat)).await;
+        let from_wrapped = get_through_client(&read(wrapped)).await;
+        assert_eq!(
+            from_flat, from_wrapped,
+            "{flat} and {wrapped} decode differently"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_body_that_breaks_the_contract_is_reported() {
+    let spec = Spec::load().unwrap();
+    let body = br#"{"api_keys": [{"member": {"member_id": "m"}, "api_key": {"api_key_id": "k"}}]}"#;
+    let report = sample::check(&spec, "list_keys", 200, body).await.unwrap();
+    let SchemaFit::Violations(violations) = &report.schema else {
+        panic!("expected violations, got {:?}", report.schema);
+    };
+    let pointers: Vec<&str> = violations.iter().map(|v| v.pointer.as_str()).collect();
+    assert!(pointers.contains(&"/api_keys/0/member"), "{pointers:?}");
+    assert!(pointers.contains(&"/api_keys/0/api_key"), "{pointers:?}");
+    assert!(
+        matches!(report.outcome, Outcome::Failed(_)),
+        "{:?}",
+        report.outcome
+    );
+    assert!(!report.decoded_without_loss());
+}
