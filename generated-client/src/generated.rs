@@ -36,6 +36,7 @@ them as optional fields. Optional fields of responses also accept
 expires. (The reference writes this as a `oneOf` that would demand
 exactly one; the service and every SDK accept neither.)*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
     pub struct CreateKeyRequest {
         ///What the key is for.
         pub comment: ::std::string::String,

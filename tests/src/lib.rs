@@ -3,5 +3,6 @@
 //! check of a response body (schema, client, re-encoding).
 
 pub mod fixtures;
+pub mod prism;
 pub mod sample;
 pub mod spec;
