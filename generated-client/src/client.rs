@@ -42,20 +42,10 @@ impl Client {
 
     /// A client configured from the environment: the API key from
     /// `DEEPGRAM_API_KEY` and, when set, the base URL from
-    /// `DEEPGRAM_BASE_URL`.
+    /// `DEEPGRAM_BASE_URL`. See [`ClientBuilder::from_env`] to change other
+    /// settings too.
     pub fn from_env() -> Result<Self, Error> {
-        let api_key = std::env::var("DEEPGRAM_API_KEY").map_err(|_| Error::Config {
-            reason:
-                "DEEPGRAM_API_KEY is not set (or not valid UTF-8); set it to a Deepgram API key"
-                    .into(),
-        })?;
-        let mut builder = Self::builder().api_key(api_key);
-        if let Ok(base_url) = std::env::var("DEEPGRAM_BASE_URL")
-            && !base_url.trim().is_empty()
-        {
-            builder = builder.base_url(base_url);
-        }
-        builder.build()
+        ClientBuilder::from_env().build()
     }
 
     /// A builder for every setting.
@@ -290,6 +280,22 @@ impl Default for ClientBuilder {
 }
 
 impl ClientBuilder {
+    /// A builder holding the API key from `DEEPGRAM_API_KEY` and, when set,
+    /// the base URL from `DEEPGRAM_BASE_URL`; the other settings are the
+    /// defaults. Settings made afterwards override the environment.
+    pub fn from_env() -> Self {
+        let mut builder = Self::default();
+        if let Ok(api_key) = std::env::var("DEEPGRAM_API_KEY") {
+            builder = builder.api_key(api_key);
+        }
+        if let Ok(base_url) = std::env::var("DEEPGRAM_BASE_URL")
+            && !base_url.trim().is_empty()
+        {
+            builder = builder.base_url(base_url);
+        }
+        builder
+    }
+
     /// The API key to authenticate with, sent as `Authorization: Token <key>`.
     pub fn api_key(mut self, api_key: impl Into<ApiKeySecret>) -> Self {
         self.api_key = Some(api_key.into());
@@ -350,7 +356,7 @@ impl ClientBuilder {
             }
             None => {
                 return Err(config_error(
-                    "no API key given; call `api_key(...)` or use `Client::from_env()` with DEEPGRAM_API_KEY set".into(),
+                    "no API key given; set DEEPGRAM_API_KEY (for `Client::from_env`) or call `ClientBuilder::api_key`".into(),
                 ));
             }
         };

@@ -1,0 +1,260 @@
+//! The `keys` example program run as a user runs it, against a scripted
+//! server on 127.0.0.1.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use serde_json::{Value, json};
+use wiremock::matchers::{any, method};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const TOKEN: &str = "example-token-5b1f0c2e9d8a7f6e5d4c3b2a19081726";
+
+/// `cargo test` builds the examples next to the test binaries.
+fn keys_binary() -> PathBuf {
+    let test_binary = std::env::current_exe().unwrap();
+    let profile_dir = test_binary.parent().and_then(|deps| deps.parent()).unwrap();
+    let binary = profile_dir
+        .join("examples")
+        .join(format!("keys{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        binary.exists(),
+        "{} is missing; run the tests with `cargo test -p deepgram-keys`",
+        binary.display()
+    );
+    binary
+}
+
+async fn keys(server: &MockServer, args: &[&str]) -> Output {
+    let mut command = Command::new(keys_binary());
+    command
+        .env_remove("DEEPGRAM_BASE_URL")
+        .env("DEEPGRAM_API_KEY", TOKEN)
+        .arg("--base-url")
+        .arg(server.uri())
+        .args(args);
+    let output = tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap();
+    let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
+    assert!(
+        !stdout.contains(TOKEN) && !stderr.contains(TOKEN),
+        "the token leaked:\n{stdout}\n{stderr}"
+    );
+    output
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn key_json() -> Value {
+    json!({
+        "member": {"member_id": "m-1", "email": "ada@example.com"},
+        "api_key": {"api_key_id": "k-1", "comment": "c", "scopes": ["member"], "created": "2024-05-21T17:19:49.373761Z"}
+    })
+}
+
+#[tokio::test]
+async fn list_prints_json_and_retries_a_rate_limit() {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "1"))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"api_keys": [key_json()]})))
+        .mount(&server)
+        .await;
+    let output = keys(&server, &["list", "proj", "--status", "active"]).await;
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let printed: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(printed[0]["api_key"]["api_key_id"], "k-1");
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 2, "the 429 was not retried");
+    assert_eq!(requests[1].url.query(), Some("status=active"));
+}
+
+#[tokio::test]
+async fn create_prints_the_new_key_once_and_a_503_is_not_retried() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "api_key_id": "k-9", "key": "0123456789abcdef0123456789abcdef01234567", "comment": "ci", "scopes": ["member"]
+        })))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    let output = keys(
+        &server,
+        &[
+            "create",
+            "proj",
+            "--comment",
+            "ci",
+            "--scope",
+            "member",
+            "--tag",
+            "t",
+            "--ttl",
+            "60",
+        ],
+    )
+    .await;
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let printed: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(printed["key"], "0123456789abcdef0123456789abcdef01234567");
+    let sent: Value =
+        serde_json::from_slice(&server.received_requests().await.unwrap()[0].body).unwrap();
+    assert_eq!(
+        sent,
+        json!({"comment": "ci", "scopes": ["member"], "tags": ["t"], "time_to_live_in_seconds": 60})
+    );
+
+    server.reset().await;
+    Mock::given(any())
+        .respond_with(
+            ResponseTemplate::new(503)
+                .insert_header("dg-request-id", "req-503")
+                .set_body_json(
+                    json!({"error_code": "SERVICE_UNAVAILABLE", "message": "Try later."}),
+                ),
+        )
+        .mount(&server)
+        .await;
+    let output = keys(
+        &server,
+        &["create", "proj", "--comment", "ci", "--scope", "member"],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        server.received_requests().await.unwrap().len(),
+        1,
+        "a create was retried"
+    );
+    let stderr = text(&output.stderr);
+    for part in [
+        "status: 503",
+        "code: SERVICE_UNAVAILABLE",
+        "message: Try later.",
+        "request id: req-503",
+    ] {
+        assert!(stderr.contains(part), "{part:?} missing from:\n{stderr}");
+    }
+}
+
+#[tokio::test]
+async fn expiry_and_ttl_together_send_nothing() {
+    let server = MockServer::start().await;
+    let output = keys(
+        &server,
+        &[
+            "create",
+            "proj",
+            "--comment",
+            "c",
+            "--scope",
+            "member",
+            "--expires",
+            "2030-01-01T00:00:00Z",
+            "--ttl",
+            "60",
+        ],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        text(&output.stderr).contains("cannot be used with"),
+        "{}",
+        text(&output.stderr)
+    );
+    assert!(server.received_requests().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn both_get_shapes_print_the_same_value_and_ids_stay_encoded() {
+    let server = MockServer::start().await;
+    let mut member = key_json()["member"].clone();
+    member["api_key"] = key_json()["api_key"].clone();
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_body_json(key_json()))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"item": {"member": member}})))
+        .mount(&server)
+        .await;
+    let flat = keys(&server, &["get", "proj", "a/../b?c#d"]).await;
+    let wrapped = keys(&server, &["get", "proj", "k-1"]).await;
+    assert!(flat.status.success() && wrapped.status.success());
+    assert_eq!(text(&flat.stdout), text(&wrapped.stdout));
+    let first = &server.received_requests().await.unwrap()[0];
+    assert_eq!(
+        first.url.path(),
+        "/v1/projects/proj/keys/a%2F..%2Fb%3Fc%23d"
+    );
+}
+
+#[tokio::test]
+async fn plain_text_errors_reach_stderr() {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(
+            ResponseTemplate::new(404)
+                .insert_header("dg-request-id", "req-404")
+                .set_body_raw("UUID parsing failed: invalid character", "text/plain"),
+        )
+        .mount(&server)
+        .await;
+    let output = keys(&server, &["delete", "proj", "not-a-uuid"]).await;
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = text(&output.stderr);
+    for part in [
+        "status: 404",
+        "body: UUID parsing failed: invalid character",
+        "request id: req-404",
+    ] {
+        assert!(stderr.contains(part), "{part:?} missing from:\n{stderr}");
+    }
+}
+
+#[test]
+fn a_missing_api_key_is_a_clear_error() {
+    let output = Command::new(keys_binary())
+        .env_remove("DEEPGRAM_API_KEY")
+        .args(["list", "proj"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        text(&output.stderr).contains("DEEPGRAM_API_KEY"),
+        "{}",
+        text(&output.stderr)
+    );
+}
+
+#[tokio::test]
+async fn the_base_url_comes_from_the_environment_when_no_flag_is_given() {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"message": "Successfully deleted the API key!"})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let mut command = Command::new(keys_binary());
+    command
+        .env("DEEPGRAM_API_KEY", TOKEN)
+        .env("DEEPGRAM_BASE_URL", server.uri())
+        .args(["delete", "proj", "k-1"]);
+    let output = tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap();
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(text(&output.stdout).contains("Successfully deleted"));
+}
