@@ -481,6 +481,16 @@ mod tests {
     }
 
     #[test]
+    fn the_spec_version_is_the_crate_version() {
+        use progenitor_client::ClientInfo;
+        assert_eq!(
+            <generated::Client as ClientInfo<CallState>>::api_version(),
+            env!("CARGO_PKG_VERSION"),
+            "openapi/keys.yaml `info.version` and generated-client/Cargo.toml `version` must move together"
+        );
+    }
+
+    #[test]
     fn debug_output_hides_the_api_key() {
         let client = Client::new("secret-token-value").unwrap();
         let shown = format!("{client:?}");

@@ -325,7 +325,7 @@ This document is written by hand from the wire contract in
 disagrees with real traffic and the hand-written SDKs, it follows real
 traffic and says so in the description of the item concerned.
 
-Version: 1.0.0*/
+Version: 0.1.0*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -367,7 +367,7 @@ impl Client {
 }
 impl ClientInfo<crate::transport::CallState> for Client {
     fn api_version() -> &'static str {
-        "1.0.0"
+        "0.1.0"
     }
     fn baseurl(&self) -> &str {
         self.baseurl.as_str()
