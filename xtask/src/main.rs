@@ -6,6 +6,7 @@
 
 mod regen;
 mod sample;
+mod spec_diff;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
@@ -37,6 +38,27 @@ enum Command {
         #[arg(long, value_name = "PATH", default_value_os_t = regen::default_out())]
         out: PathBuf,
     },
+    /// Review a spec change: breaking changes, the Rust API impact, the semver bump.
+    ///
+    /// With OLD and NEW, compares two files; with --base, the workspace spec
+    /// at that git revision against the working tree; with neither, HEAD
+    /// against the working tree.
+    SpecDiff {
+        /// The spec before the change.
+        #[arg(requires = "new", conflicts_with = "base")]
+        old: Option<PathBuf>,
+        /// The spec after the change.
+        new: Option<PathBuf>,
+        /// Compare the workspace spec at this git revision with the working tree.
+        #[arg(long, value_name = "GIT_REF")]
+        base: Option<String>,
+        /// How to print the report.
+        #[arg(long, value_enum, default_value = "markdown")]
+        format: spec_diff::Format,
+        /// Exit 0 even when a change is breaking.
+        #[arg(long)]
+        allow_breaking: bool,
+    },
     /// Check a response body captured from the service: does the client decode it without loss?
     Sample {
         /// The operation that returned it.
@@ -60,6 +82,19 @@ fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|_| {}));
     let outcome = catch_unwind(AssertUnwindSafe(|| match cli.command {
         Command::Regen { check, spec, out } => regen::run(&spec, &out, check),
+        Command::SpecDiff {
+            old,
+            new,
+            base,
+            format,
+            allow_breaking,
+        } => {
+            let sides = match (old, new) {
+                (Some(old), Some(new)) => spec_diff::Sides::Files(old, new),
+                _ => spec_diff::Sides::Base(base.unwrap_or_else(|| "HEAD".into())),
+            };
+            spec_diff::run(sides, format, allow_breaking)
+        }
         Command::Sample {
             operation_id,
             status,
