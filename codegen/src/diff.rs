@@ -48,6 +48,25 @@ pub fn diff(old: &Value, new: &Value) -> Vec<Change> {
         changes: Vec::new(),
         operation: "(document)".into(),
     };
+    for field in ["title", "description"] {
+        differ.documentation(
+            old.pointer(&format!("/info/{field}")),
+            new.pointer(&format!("/info/{field}")),
+            &format!("/info/{field}"),
+        );
+    }
+    if old.get("servers") != new.get("servers") {
+        differ.push(
+            Severity::Info,
+            "servers-changed",
+            "/servers",
+            format!(
+                "servers changed from {} to {}",
+                show(old.get("servers")),
+                show(new.get("servers"))
+            ),
+        );
+    }
     differ.security(old.get("security"), new.get("security"), "/security");
     differ.security_schemes(old, new);
     differ.paths();
@@ -478,6 +497,18 @@ impl<'a> Differ<'a> {
             );
             return;
         }
+        if old.get("format") != new.get("format") {
+            self.push(
+                Severity::Breaking,
+                "format-changed",
+                &format!("{here}/format"),
+                format!(
+                    "{subject}: `format` changed from {} to {}",
+                    show(old.get("format")),
+                    show(new.get("format"))
+                ),
+            );
+        }
         self.nullable(old, new, here, direction, subject);
         self.enumeration(old, new, here, direction, subject);
         self.bounds(old, new, here, &narrowing, subject);
@@ -581,8 +612,13 @@ impl<'a> Differ<'a> {
             let was_required = old_required.contains(name.as_str());
             match new_props.get(name) {
                 None => {
+                    // A server that ignores unknown fields still accepts a
+                    // request that sends the removed property; one that
+                    // forbids them rejects it.
+                    let closed = new.get("additionalProperties") == Some(&Value::Bool(false));
                     let (severity, kind) = match (request, was_required) {
-                        (true, _) => (Severity::Breaking, "request-property-removed"),
+                        (true, _) if closed => (Severity::Breaking, "request-property-removed"),
+                        (true, _) => (Severity::NonBreaking, "request-property-removed"),
                         (false, true) => (Severity::Breaking, "response-required-property-removed"),
                         (false, false) => {
                             (Severity::NonBreaking, "response-optional-property-removed")

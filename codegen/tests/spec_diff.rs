@@ -172,6 +172,20 @@ const CASES: &[Case] = &[
         &[("variant-added", Major)],
         Major,
     ),
+    // The server ignores unknown fields, so old requests still work; the
+    // Rust struct loses a field.
+    case(
+        "request-property-removed",
+        &[("request-property-removed", NonBreaking)],
+        &[("field-removed", Major)],
+        Major,
+    ),
+    case(
+        "request-format-changed",
+        &[("format-changed", Breaking)],
+        &[("field-retyped", Major)],
+        Major,
+    ),
     case(
         "request-max-items-lowered",
         &[("bound-tightened", Breaking)],
@@ -268,6 +282,12 @@ const CASES: &[Case] = &[
         Patch,
     ),
     case("example-changed", &[("example-changed", Info)], &[], Patch),
+    case(
+        "info-and-servers-changed",
+        &[("documentation-changed", Info), ("servers-changed", Info)],
+        &[],
+        Patch,
+    ),
 ];
 
 fn pair_dir(pair: &str) -> std::path::PathBuf {
