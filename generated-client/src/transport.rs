@@ -66,14 +66,22 @@ impl CallState {
             .clone()
     }
 
-    fn record(&self, response: &Response) {
-        *self
-            .last_head
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = Some(ResponseHead {
-            status: response.status(),
-            headers: response.headers().clone(),
-        });
+    /// Keeps the head of an error response for [`last_head`](Self::last_head)
+    /// and hands the result on. Successes are not recorded: nothing needs
+    /// their head, and copying it would cost every call.
+    fn finish(&self, result: reqwest::Result<Response>) -> reqwest::Result<Response> {
+        if let Ok(response) = &result
+            && !response.status().is_success()
+        {
+            *self
+                .last_head
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner) = Some(ResponseHead {
+                status: response.status(),
+                headers: response.headers().clone(),
+            });
+        }
+        result
     }
 }
 
@@ -94,7 +102,7 @@ impl ClientHooks<CallState> for generated::Client {
         Ok(())
     }
 
-    async fn exec(&self, request: Request, _info: &OperationInfo) -> reqwest::Result<Response> {
+    async fn exec(&self, mut request: Request, _info: &OperationInfo) -> reqwest::Result<Response> {
         let state = self.inner();
         let config = &state.config;
         let deadline = Instant::now() + config.timeout;
@@ -102,29 +110,26 @@ impl ClientHooks<CallState> for generated::Client {
         let mut retries_done = 0;
         loop {
             let remaining = deadline.saturating_duration_since(Instant::now());
-            // A body that cannot be cloned (a stream) can only be sent once.
-            let Some(mut attempt) = request.try_clone() else {
-                return self.client().execute(request).await;
+            // Attempts that may be followed by another send a copy; the last
+            // sends the request itself. A streaming body cannot be copied
+            // and is sent once.
+            let copy = (retries_done < config.retry.max_retries)
+                .then(|| request.try_clone())
+                .flatten();
+            let Some(mut attempt) = copy else {
+                *request.timeout_mut() = Some(remaining);
+                return state.finish(self.client().execute(request).await);
             };
             *attempt.timeout_mut() = Some(remaining);
             let result = self.client().execute(attempt).await;
-            let wait = (retries_done < config.retry.max_retries)
-                .then(|| retry_wait(&result, idempotent, retries_done, &config.retry))
-                .flatten()
+            let wait = retry_wait(&result, idempotent, retries_done, &config.retry)
                 .filter(|wait| *wait < deadline.saturating_duration_since(Instant::now()));
-            match wait {
-                Some(wait) => {
-                    drop(result);
-                    tokio::time::sleep(wait).await;
-                    retries_done += 1;
-                }
-                None => {
-                    if let Ok(response) = &result {
-                        state.record(response);
-                    }
-                    return result;
-                }
-            }
+            let Some(wait) = wait else {
+                return state.finish(result);
+            };
+            drop(result);
+            tokio::time::sleep(wait).await;
+            retries_done += 1;
         }
     }
 }

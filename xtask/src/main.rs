@@ -4,6 +4,7 @@
 //! can fix (a bad spec, a stale client), 2 for bad arguments. Never 101: the
 //! generator's panics are caught and reported as errors.
 
+mod bench;
 mod regen;
 mod sample;
 mod spec_diff;
@@ -38,6 +39,10 @@ enum Command {
         #[arg(long, value_name = "PATH", default_value_os_t = regen::default_out())]
         out: PathBuf,
     },
+    /// Run the criterion benchmarks and print each ratio against its baseline.
+    Bench,
+    /// Count the crates and time a clean release build of an application using deepgram-keys, against progenitor's template.
+    Footprint,
     /// Review a spec change: breaking changes, the Rust API impact, the semver bump.
     ///
     /// With OLD and NEW, compares two files; with --base, the workspace spec
@@ -82,6 +87,8 @@ fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|_| {}));
     let outcome = catch_unwind(AssertUnwindSafe(|| match cli.command {
         Command::Regen { check, spec, out } => regen::run(&spec, &out, check),
+        Command::Bench => bench::bench(),
+        Command::Footprint => bench::footprint(),
         Command::SpecDiff {
             old,
             new,
