@@ -28,19 +28,17 @@ pub use format::format;
 pub use generate::generate;
 pub use load::{load, parse};
 pub use rust_api::{Bump, RustChange, rust_diff};
-pub use validate::validate;
+pub use validate::{validate, validate_openapi};
 
-/// The generated code for a spec given as text, parsed back into a syntax
-/// tree: what the spec-diff tool compares. `file` names the spec in errors.
-pub fn generate_syntax(file: &Path, text: &str) -> Result<(serde_json::Value, syn::File), Error> {
-    let document = parse(file, text)?;
-    let spec = validate(file, &document)?;
+/// The generated code for a parsed spec, as a syntax tree: what the
+/// spec-diff tool compares. `file` names the spec in errors.
+pub fn generate_syntax(file: &Path, document: &serde_json::Value) -> Result<syn::File, Error> {
+    let spec = validate(file, document)?;
     let tokens = generate(file, &spec)?;
-    let syntax = syn::parse2(tokens).map_err(|err| Error::Format {
+    syn::parse2(tokens).map_err(|err| Error::Format {
         file: file.to_owned(),
         message: err.to_string(),
-    })?;
-    Ok((document, syntax))
+    })
 }
 
 /// The semver bump a change needs: the larger of what the wire changes need

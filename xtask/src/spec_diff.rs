@@ -27,19 +27,34 @@ pub enum Format {
 struct Report {
     changes: Vec<Change>,
     rust_api: Vec<RustChange>,
+    /// Why the Rust API could not be compared, when it could not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rust_api_unavailable: Option<String>,
     semver: Bump,
 }
 
 pub fn run(sides: Sides, format: Format, allow_breaking: bool) -> anyhow::Result<ExitCode> {
     let ((old_label, old_text), (new_label, new_text)) = read_sides(&sides)?;
-    let (old_spec, old_code) = codegen::generate_syntax(Path::new(&old_label), &old_text)?;
-    let (new_spec, new_code) = codegen::generate_syntax(Path::new(&new_label), &new_text)?;
+    let (old_file, new_file) = (Path::new(&old_label), Path::new(&new_label));
+    // A file that is not OpenAPI 3.0 stops the comparison with regen's
+    // error; one that is valid but beyond what the generator supports only
+    // leaves out the Rust API.
+    let old_spec = codegen::parse(old_file, &old_text)?;
+    codegen::validate_openapi(old_file, &old_spec)?;
+    let new_spec = codegen::parse(new_file, &new_text)?;
+    codegen::validate_openapi(new_file, &new_spec)?;
     let changes = codegen::diff(&old_spec, &new_spec);
-    let rust_api = codegen::rust_diff(&old_code, &new_code);
+    let generated = codegen::generate_syntax(old_file, &old_spec)
+        .and_then(|old_code| Ok((old_code, codegen::generate_syntax(new_file, &new_spec)?)));
+    let (rust_api, rust_api_unavailable) = match generated {
+        Ok((old_code, new_code)) => (codegen::rust_diff(&old_code, &new_code), None),
+        Err(err) => (Vec::new(), Some(err.to_string())),
+    };
     let semver = codegen::suggest_bump(&changes, &rust_api);
     let report = Report {
         changes,
         rust_api,
+        rust_api_unavailable,
         semver,
     };
     match format {
@@ -118,6 +133,12 @@ fn markdown(report: &Report, old: &str, new: &str) -> String {
         count(Severity::Info),
         report.rust_api.len(),
     );
+    if let Some(why) = &report.rust_api_unavailable {
+        let _ = writeln!(
+            out,
+            "The Rust API was not compared, so the bump reflects the wire only: {why}\n"
+        );
+    }
     if report.changes.is_empty() && report.rust_api.is_empty() {
         out.push_str("No changes.\n");
         return out;

@@ -137,3 +137,26 @@ fn an_unknown_revision_is_a_clear_error_and_bad_arguments_exit_2() {
         Some(2)
     );
 }
+
+#[test]
+fn a_spec_beyond_the_generator_still_gets_its_wire_diff() {
+    let dir = root().join("xtask/tests/request-media-type-beyond-generator");
+    let (old, new) = (dir.join("old.yaml"), dir.join("new.yaml"));
+    let output = spec_diff(&[
+        old.to_str().unwrap(),
+        new.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "a removed media type is breaking"
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["changes"][0]["kind"], "media-type-removed");
+    assert_eq!(report["changes"][0]["severity"], "breaking");
+    assert_eq!(report["semver"], "major");
+    let why = report["rust_api_unavailable"].as_str().unwrap();
+    assert!(why.contains("2 media types"), "{why}");
+}
