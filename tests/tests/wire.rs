@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use deepgram_keys::{Client, CreateKey, Error, KeyStatus};
+use deepgram_keys::{Client, ClientBuilder, CreateKey, Error, KeyStatus};
 use serde_json::{Value, json};
 use wiremock::matchers::{any, method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
@@ -17,10 +17,14 @@ use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 const TOKEN: &str = "dg-test-token-0123456789abcdef0123456789abcdef";
 const NEW_SECRET: &str = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b";
 
+/// A builder aimed at `server`, with the test token.
+fn builder(server: &MockServer) -> ClientBuilder {
+    Client::builder().api_key(TOKEN).base_url(server.uri())
+}
+
+/// A client for `server` with fast retries.
 fn client(server: &MockServer) -> Client {
-    Client::builder()
-        .api_key(TOKEN)
-        .base_url(server.uri())
+    builder(server)
         .backoff(Duration::from_millis(10), Duration::from_millis(50))
         .build()
         .unwrap()
@@ -414,12 +418,7 @@ async fn every_error_form_reaches_the_caller_of_every_operation() {
             .respond_with(response)
             .mount(&server)
             .await;
-        let client = Client::builder()
-            .api_key(TOKEN)
-            .base_url(server.uri())
-            .max_retries(0)
-            .build()
-            .unwrap();
+        let client = builder(&server).max_retries(0).build().unwrap();
         let outcomes = [
             ("list_keys", client.list_keys("p", None).await.map(|_| ())),
             ("get_key", client.get_key("p", "k").await.map(|_| ())),
@@ -628,9 +627,7 @@ async fn the_retry_count_is_configurable_down_to_zero() {
             .respond_with(ResponseTemplate::new(503))
             .mount(&server)
             .await;
-        let client = Client::builder()
-            .api_key(TOKEN)
-            .base_url(server.uri())
+        let client = builder(&server)
             .max_retries(retries)
             .backoff(Duration::from_millis(1), Duration::from_millis(5))
             .build()
@@ -650,9 +647,7 @@ async fn a_retry_after_past_the_timeout_returns_at_once() {
         .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "30"))
         .mount(&server)
         .await;
-    let client = Client::builder()
-        .api_key(TOKEN)
-        .base_url(server.uri())
+    let client = builder(&server)
         .timeout(Duration::from_secs(2))
         .build()
         .unwrap();
@@ -679,9 +674,7 @@ async fn a_slow_server_gives_a_timeout_within_the_budget() {
         )
         .mount(&server)
         .await;
-    let client = Client::builder()
-        .api_key(TOKEN)
-        .base_url(server.uri())
+    let client = builder(&server)
         .timeout(Duration::from_millis(400))
         .build()
         .unwrap();
@@ -860,9 +853,7 @@ async fn the_user_agent_suffix_and_a_custom_http_client_are_used() {
         )
         .build()
         .unwrap();
-    let client = Client::builder()
-        .api_key(TOKEN)
-        .base_url(server.uri())
+    let client = builder(&server)
         .user_agent_suffix("my-app/1.2")
         .http_client(http)
         .build()
