@@ -398,8 +398,9 @@ Sends a `GET` request to `/v1/projects/{project_id}/keys`
 Arguments:
 - `project_id`: The project's id. Real ids look like UUIDs but the reference uses
 others (`1000-2000-3000-4000`), so any string is allowed. The client
-rejects an empty id and the dot segments `.` and `..`, which would
-change the path the request goes to.
+sends every id as one percent-encoded path segment, and refuses
+before sending the ids no segment can carry (empty, `.`, `..`) and
+ids no Deepgram id can be (control characters, over 1024 bytes).
 - `status`: Only return keys in this state. Leave it out to get all keys.
 */
     pub async fn list_keys<'a>(
@@ -408,8 +409,8 @@ change the path the request goes to.
         status: Option<types::KeyStatus>,
     ) -> Result<ResponseValue<types::ListKeysResponse>, Error<types::ErrorBody>> {
         let url = format!(
-            "{}/v1/projects/{}/keys", self.baseurl, encode_path(& project_id
-            .to_string()),
+            "{}/v1/projects/{}/keys", self.baseurl, crate ::path_segment::encode(&
+            project_id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
@@ -472,8 +473,9 @@ Sends a `POST` request to `/v1/projects/{project_id}/keys`
 Arguments:
 - `project_id`: The project's id. Real ids look like UUIDs but the reference uses
 others (`1000-2000-3000-4000`), so any string is allowed. The client
-rejects an empty id and the dot segments `.` and `..`, which would
-change the path the request goes to.
+sends every id as one percent-encoded path segment, and refuses
+before sending the ids no segment can carry (empty, `.`, `..`) and
+ids no Deepgram id can be (control characters, over 1024 bytes).
 - `body`: The settings of the new key.
 */
     pub async fn create_key<'a>(
@@ -482,8 +484,8 @@ change the path the request goes to.
         body: &'a types::CreateKeyRequest,
     ) -> Result<ResponseValue<types::CreateKeyResponse>, Error<types::ErrorBody>> {
         let url = format!(
-            "{}/v1/projects/{}/keys", self.baseurl, encode_path(& project_id
-            .to_string()),
+            "{}/v1/projects/{}/keys", self.baseurl, crate ::path_segment::encode(&
+            project_id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
@@ -543,8 +545,9 @@ Sends a `GET` request to `/v1/projects/{project_id}/keys/{key_id}`
 Arguments:
 - `project_id`: The project's id. Real ids look like UUIDs but the reference uses
 others (`1000-2000-3000-4000`), so any string is allowed. The client
-rejects an empty id and the dot segments `.` and `..`, which would
-change the path the request goes to.
+sends every id as one percent-encoded path segment, and refuses
+before sending the ids no segment can carry (empty, `.`, `..`) and
+ids no Deepgram id can be (control characters, over 1024 bytes).
 - `key_id`: The key's id, as `api_key_id` in the other responses.
 */
     pub async fn get_key<'a>(
@@ -553,8 +556,8 @@ change the path the request goes to.
         key_id: &'a str,
     ) -> Result<ResponseValue<types::GetKeyResponse>, Error<types::ErrorBody>> {
         let url = format!(
-            "{}/v1/projects/{}/keys/{}", self.baseurl, encode_path(& project_id
-            .to_string()), encode_path(& key_id.to_string()),
+            "{}/v1/projects/{}/keys/{}", self.baseurl, crate ::path_segment::encode(&
+            project_id.to_string()), crate ::path_segment::encode(& key_id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
@@ -613,8 +616,9 @@ Sends a `DELETE` request to `/v1/projects/{project_id}/keys/{key_id}`
 Arguments:
 - `project_id`: The project's id. Real ids look like UUIDs but the reference uses
 others (`1000-2000-3000-4000`), so any string is allowed. The client
-rejects an empty id and the dot segments `.` and `..`, which would
-change the path the request goes to.
+sends every id as one percent-encoded path segment, and refuses
+before sending the ids no segment can carry (empty, `.`, `..`) and
+ids no Deepgram id can be (control characters, over 1024 bytes).
 - `key_id`: The key's id, as `api_key_id` in the other responses.
 */
     pub async fn delete_key<'a>(
@@ -623,8 +627,8 @@ change the path the request goes to.
         key_id: &'a str,
     ) -> Result<ResponseValue<types::DeleteKeyResponse>, Error<types::ErrorBody>> {
         let url = format!(
-            "{}/v1/projects/{}/keys/{}", self.baseurl, encode_path(& project_id
-            .to_string()), encode_path(& key_id.to_string()),
+            "{}/v1/projects/{}/keys/{}", self.baseurl, crate ::path_segment::encode(&
+            project_id.to_string()), crate ::path_segment::encode(& key_id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map

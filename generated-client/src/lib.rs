@@ -60,6 +60,15 @@
 //!   since that could create a second key: besides `429`, it is retried only
 //!   when no connection could be made at all.
 //!
+//! # Ids
+//!
+//! A project or key id always reaches the server as exactly one path segment
+//! that decodes back to the id: everything but `A-Z a-z 0-9 - . _ ~` is
+//! percent-encoded, and the URL is checked again just before it is sent.
+//! Ids no segment can carry (empty, `.`, `..`) and ids no Deepgram id can be
+//! (control characters, more than 1024 bytes) fail with
+//! [`Error::InvalidRequest`] before anything is sent.
+//!
 //! # Secrets
 //!
 //! The API key and every new key's secret are held as [`ApiKeySecret`], whose
@@ -82,6 +91,7 @@
 mod client;
 mod create;
 mod error;
+mod path_segment;
 mod secret;
 mod transport;
 

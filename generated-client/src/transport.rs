@@ -11,6 +11,7 @@ use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, RETRY_AFTER, USER_A
 use reqwest::{Method, Request, Response, StatusCode};
 
 use crate::generated;
+use crate::path_segment;
 
 /// Settings shared by every call of one [`Client`](crate::Client).
 #[derive(Debug)]
@@ -23,6 +24,17 @@ pub struct Config {
     /// The budget of a whole call, retries and waits included.
     pub(crate) timeout: Duration,
     pub(crate) retry: RetryPolicy,
+}
+
+impl Config {
+    /// The path of the base URL: `""`, or a proxy's prefix such as `/deepgram`
+    /// (the base URL is stored normalized, without a trailing slash).
+    fn base_path(&self) -> &str {
+        let after_scheme = self.base_url.split_once("://").map_or("", |(_, rest)| rest);
+        after_scheme
+            .find('/')
+            .map_or("", |start| &after_scheme[start..])
+    }
 }
 
 /// How failed attempts are retried.
@@ -47,13 +59,16 @@ pub struct ResponseHead {
 #[derive(Debug, Clone)]
 pub struct CallState {
     pub(crate) config: Arc<Config>,
+    /// The ids the call puts into the request path, in order.
+    path_ids: Vec<String>,
     last_head: Arc<Mutex<Option<ResponseHead>>>,
 }
 
 impl CallState {
-    pub(crate) fn new(config: Arc<Config>) -> Self {
+    pub(crate) fn new(config: Arc<Config>, path_ids: Vec<String>) -> Self {
         Self {
             config,
+            path_ids,
             last_head: Arc::default(),
         }
     }
@@ -91,7 +106,12 @@ impl ClientHooks<CallState> for generated::Client {
         request: &mut Request,
         _info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
-        let config = &self.inner().config;
+        let state = self.inner();
+        // The last word on where the request goes: refuse it unless each id
+        // is one whole segment of the URL that will be sent.
+        path_segment::check_request_path(request.url(), state.config.base_path(), &state.path_ids)
+            .map_err(progenitor_client::Error::InvalidRequest)?;
+        let config = &state.config;
         let headers = request.headers_mut();
         headers.insert(AUTHORIZATION, config.authorization.clone());
         headers.insert(USER_AGENT, config.user_agent.clone());

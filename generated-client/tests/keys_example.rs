@@ -1,28 +1,50 @@
 //! The `keys` example program run as a user runs it, against a scripted
 //! server on 127.0.0.1.
 
-use std::path::PathBuf;
+mod support;
+
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::OnceLock;
 
 use serde_json::{Value, json};
+use support::{ESCAPE_IDS, RawServer, check_one_segment_each};
 use wiremock::matchers::{any, method};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const TOKEN: &str = "example-token-5b1f0c2e9d8a7f6e5d4c3b2a19081726";
 
-/// `cargo test` builds the examples next to the test binaries.
-fn keys_binary() -> PathBuf {
-    let test_binary = std::env::current_exe().unwrap();
-    let profile_dir = test_binary.parent().and_then(|deps| deps.parent()).unwrap();
-    let binary = profile_dir
-        .join("examples")
-        .join(format!("keys{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        binary.exists(),
-        "{} is missing; run the tests with `cargo test -p deepgram-keys`",
-        binary.display()
-    );
-    binary
+/// The `keys` example, built now: `cargo test --test keys_example` does not
+/// build examples, and a binary left from an earlier build would test old
+/// code.
+fn keys_binary() -> &'static Path {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY.get_or_init(|| {
+        let test_binary = std::env::current_exe().unwrap();
+        let profile_dir = test_binary.parent().and_then(Path::parent).unwrap();
+        let profile = match profile_dir.file_name().unwrap().to_str().unwrap() {
+            "debug" => "dev",
+            other => other,
+        };
+        let status = Command::new(env!("CARGO"))
+            .args([
+                "build",
+                "--quiet",
+                "--package",
+                "deepgram-keys",
+                "--example",
+                "keys",
+            ])
+            .args(["--profile", profile])
+            .arg("--target-dir")
+            .arg(profile_dir.parent().unwrap())
+            .status()
+            .unwrap();
+        assert!(status.success(), "building the `keys` example failed");
+        profile_dir
+            .join("examples")
+            .join(format!("keys{}", std::env::consts::EXE_SUFFIX))
+    })
 }
 
 async fn keys(server: &MockServer, args: &[&str]) -> Output {
@@ -257,4 +279,49 @@ async fn the_base_url_comes_from_the_environment_when_no_flag_is_given() {
         .unwrap();
     assert!(output.status.success(), "{}", text(&output.stderr));
     assert!(text(&output.stdout).contains("Successfully deleted"));
+}
+
+/// The fault-injection probe of issue 10: ids built to escape their segment,
+/// given on the command line. Each is refused before sending (exit 1, "was
+/// not sent") or arrives as exactly one segment that decodes back to it.
+#[tokio::test]
+async fn ids_built_to_escape_their_segment_never_leave_it() {
+    let server = RawServer::start();
+    let run = |args: Vec<String>| {
+        let mut command = Command::new(keys_binary());
+        command
+            .env("DEEPGRAM_API_KEY", TOKEN)
+            .arg("--base-url")
+            .arg(&server.base_url)
+            .args(args);
+        command.output().unwrap()
+    };
+    // A command line cannot hold NUL.
+    for id in ESCAPE_IDS.iter().filter(|id| !id.contains('\0')) {
+        let cases = [
+            (vec!["delete", "p", id], "/v1/projects/p/keys/{}", vec![*id]),
+            (vec!["delete", id, "k"], "/v1/projects/{}/keys/k", vec![*id]),
+            (
+                vec!["get", id, id],
+                "/v1/projects/{}/keys/{}",
+                vec![*id, *id],
+            ),
+            (vec!["list", id], "/v1/projects/{}/keys", vec![*id]),
+        ];
+        for (args, template, ids) in cases {
+            let output = run(args.iter().map(|arg| arg.to_string()).collect());
+            let stderr = text(&output.stderr);
+            assert_eq!(output.status.code(), Some(1), "{args:?}: {stderr}");
+            let targets = server.take_targets();
+            match targets.as_slice() {
+                [] => assert!(stderr.contains("was not sent"), "{args:?}: {stderr}"),
+                [target] => {
+                    assert!(stderr.contains("status: 404"), "{args:?}: {stderr}");
+                    check_one_segment_each(target, template, &ids)
+                        .unwrap_or_else(|problem| panic!("{args:?}: {problem}"));
+                }
+                more => panic!("{args:?} sent {more:?}"),
+            }
+        }
+    }
 }

@@ -214,13 +214,16 @@ async fn hostile_ids_stay_inside_their_path_segment() {
     let client = client(&server);
     let cases = [
         ("a/b", "a%2Fb"),
-        ("x?admin=1", "x%3Fadmin=1"),
+        (r"..\..\OTHER", "..%5C..%5COTHER"),
+        ("x?admin=1", "x%3Fadmin%3D1"),
         ("frag#ment", "frag%23ment"),
         ("100%", "100%25"),
         ("with space", "with%20space"),
         ("../../v1/projects", "..%2F..%2Fv1%2Fprojects"),
         ("...", "..."),
         ("%2e%2e", "%252e%252e"),
+        ("\u{ff0e}\u{ff0e}", "%EF%BC%8E%EF%BC%8E"),
+        ("uuid-like_0.9~", "uuid-like_0.9~"),
     ];
     for (hostile, encoded) in cases {
         client.get_key("proj", hostile).await.unwrap();
@@ -246,8 +249,8 @@ async fn hostile_ids_stay_inside_their_path_segment() {
         );
     }
     let before = server.received_requests().await.unwrap().len();
-    for dot in [".", "..", ""] {
-        let err = client.delete_key("proj", dot).await.unwrap_err();
+    for refused in [".", "..", "", "k\n", "\0"] {
+        let err = client.delete_key("proj", refused).await.unwrap_err();
         assert!(
             matches!(
                 err,
@@ -256,9 +259,9 @@ async fn hostile_ids_stay_inside_their_path_segment() {
                     ..
                 }
             ),
-            "{dot:?}: {err:?}"
+            "{refused:?}: {err:?}"
         );
-        let err = client.list_keys(dot, None).await.unwrap_err();
+        let err = client.list_keys(refused, None).await.unwrap_err();
         assert!(
             matches!(
                 err,
@@ -267,13 +270,13 @@ async fn hostile_ids_stay_inside_their_path_segment() {
                     ..
                 }
             ),
-            "{dot:?}: {err:?}"
+            "{refused:?}: {err:?}"
         );
     }
     assert_eq!(
         server.received_requests().await.unwrap().len(),
         before,
-        "a dot or empty id was sent"
+        "a refused or empty id was sent"
     );
 }
 

@@ -139,7 +139,8 @@ Arguments:
         verbose: Option<bool>,
     ) -> Result<ResponseValue<types::Widget>, Error<types::Problem>> {
         let url = format!(
-            "{}/widgets/{}", self.baseurl, encode_path(& widget_id.to_string()),
+            "{}/widgets/{}", self.baseurl, crate ::path_segment::encode(& widget_id
+            .to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map

@@ -1,0 +1,223 @@
+//! What several test files share: a server that records requests exactly as
+//! they arrive on the socket, the one-segment rule for ids, and the settings
+//! of the property tests.
+
+#![allow(dead_code)] // Each test file uses its own part of this module.
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::sync::mpsc::{Receiver, channel};
+
+use proptest::test_runner::{Config, RngSeed};
+
+/// The seed of every property test, so that a run is repeatable. Set
+/// `PROPTEST_RNG_SEED` to explore other inputs.
+pub const SEED: u64 = 0x6465_6570_6772_616d;
+
+/// The settings of a property test: `default_cases` cases from [`SEED`],
+/// unless `PROPTEST_CASES` or `PROPTEST_RNG_SEED` say otherwise (see the
+/// README's "Long fuzzing campaigns"). Failures are not written to disk; each
+/// one found becomes an explicit regression case instead.
+pub fn proptest_config(default_cases: u32) -> Config {
+    let mut config = Config {
+        failure_persistence: None,
+        ..Config::default()
+    };
+    if std::env::var_os("PROPTEST_CASES").is_none() {
+        config.cases = default_cases;
+    }
+    if std::env::var_os("PROPTEST_RNG_SEED").is_none() {
+        config.rng_seed = RngSeed::Fixed(SEED);
+    }
+    config
+}
+
+/// A server on 127.0.0.1 that records the request target (path and query)
+/// of every request byte for byte as it arrives, before any parsing, and
+/// answers each with an empty `404` and closes the connection. A 404 is not
+/// retried, so one call sends at most one request.
+pub struct RawServer {
+    pub base_url: String,
+    targets: Receiver<String>,
+}
+
+impl RawServer {
+    pub fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let base_url = format!("http://{}", listener.local_addr().unwrap());
+        let (sender, targets) = channel();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { break };
+                let Some(target) = read_request_target(&mut stream) else {
+                    continue;
+                };
+                // Recorded before answering: when the client has its answer,
+                // the target is already here.
+                if sender.send(target).is_err() {
+                    break;
+                }
+                let _ = stream.write_all(
+                    b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+                );
+            }
+        });
+        Self { base_url, targets }
+    }
+
+    /// The request targets that arrived since the last call.
+    pub fn take_targets(&self) -> Vec<String> {
+        self.targets.try_iter().collect()
+    }
+}
+
+/// Reads one request's head and body; returns the target of its request line.
+fn read_request_target(stream: &mut impl Read) -> Option<String> {
+    let mut received = Vec::new();
+    let mut buffer = [0u8; 8192];
+    let head_end = loop {
+        if let Some(end) = received.windows(4).position(|w| w == b"\r\n\r\n") {
+            break end + 4;
+        }
+        let read = stream.read(&mut buffer).ok().filter(|&n| n > 0)?;
+        received.extend_from_slice(&buffer[..read]);
+    };
+    let head = String::from_utf8_lossy(&received[..head_end]).into_owned();
+    let body_length: usize = head
+        .lines()
+        .filter_map(|line| line.split_once(':'))
+        .find(|(name, _)| name.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, value)| value.trim().parse().ok())
+        .unwrap_or(0);
+    while received.len() < head_end + body_length {
+        let read = stream.read(&mut buffer).ok().filter(|&n| n > 0)?;
+        received.extend_from_slice(&buffer[..read]);
+    }
+    let request_line = head.lines().next()?;
+    Some(request_line.split(' ').nth(1)?.to_owned())
+}
+
+/// The one-segment rule: `target`, as received, is `template` with each
+/// `{}` replaced by exactly one path segment that percent-decodes back to the
+/// id in that place, and nothing else (no query, no fragment, no extra
+/// segment). Returns what differs.
+pub fn check_one_segment_each(target: &str, template: &str, ids: &[&str]) -> Result<(), String> {
+    let path = target
+        .strip_prefix('/')
+        .ok_or_else(|| format!("{target:?} does not start with /"))?;
+    if path.contains(['?', '#', '\\']) {
+        return Err(format!("{target:?} holds `?`, `#` or `\\`"));
+    }
+    let segments: Vec<&str> = path.split('/').collect();
+    let expected: Vec<&str> = template.trim_start_matches('/').split('/').collect();
+    if segments.len() != expected.len() {
+        return Err(format!(
+            "{target:?} has {} segments, {template} has {}",
+            segments.len(),
+            expected.len()
+        ));
+    }
+    let mut ids = ids.iter();
+    for (segment, expected) in segments.iter().zip(expected) {
+        let want = if expected == "{}" {
+            ids.next()
+                .expect("one id per {} in the template")
+                .as_bytes()
+        } else {
+            expected.as_bytes()
+        };
+        let decoded: Vec<u8> = percent_encoding::percent_decode_str(segment).collect();
+        if decoded != want {
+            return Err(format!(
+                "segment {segment:?} of {target:?} decodes to {:?}, not {:?}",
+                String::from_utf8_lossy(&decoded),
+                String::from_utf8_lossy(want)
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Ids built to escape their segment: every trick of the URL standard and of
+/// servers in front of APIs, alone and combined. Each must be refused before
+/// sending or arrive as exactly one segment that decodes back to it.
+pub const ESCAPE_IDS: &[&str] = &[
+    // Separators, raw and percent-encoded, in both cases.
+    r"..\..\OTHER",
+    r"..\",
+    r"a\b",
+    r"\",
+    "a/b",
+    "/",
+    "%2f",
+    "%2F..%2F..%2FOTHER",
+    "%5c",
+    r"%5C..%5COTHER",
+    "?",
+    "x?admin=1",
+    "frag#ment",
+    "#",
+    "%3F",
+    "%23",
+    // Dot segments, percent-encoded and mixed.
+    ".",
+    "..",
+    "...",
+    ".%2e",
+    "%2e.",
+    "%2e%2e",
+    "%2E%2E",
+    "%2e",
+    "%252e%252e",
+    "..;",
+    ";..",
+    "..;/OTHER",
+    "..%00",
+    "..%2f",
+    r"..\.",
+    // Characters the URL parser strips or that end a request line.
+    "..\t",
+    "\t..",
+    ".\n.",
+    "..\r\n",
+    "a\r\nHost: evil",
+    "a b",
+    " ",
+    "\0",
+    "..\0",
+    "\u{7f}",
+    "\u{85}",
+    "\u{9b}",
+    // Percent signs that are not escapes.
+    "%",
+    "%%",
+    "%0",
+    "%zz",
+    "100%",
+    // Unicode lookalikes of `.`, `/` and `\`.
+    "\u{ff0e}\u{ff0e}",
+    "\u{ff0e}\u{ff0e}\u{ff0f}OTHER",
+    "\u{ff3c}OTHER",
+    "\u{2024}\u{2024}",
+    "\u{fe52}\u{fe52}",
+    "\u{2215}",
+    "\u{2044}",
+    "\u{29f5}",
+    "\u{fe68}",
+    "\u{3002}\u{3002}",
+    // Invisible and direction-changing characters, and non-ASCII.
+    "\u{200b}..",
+    "..\u{feff}",
+    "\u{202e}yek",
+    "ключ",
+    "🔑",
+    // Other characters with a meaning in URLs.
+    "a;b=c",
+    "a&b",
+    "a+b",
+    "user@host",
+    "a:b",
+    "[::1]",
+    "a|b^c`d{e}f<g>h\"i'j",
+    "~user",
+];
