@@ -13,7 +13,7 @@ use crate::error::Error;
 
 /// The hand-written type every generated `Client` carries: per-call state that
 /// the client layer's hooks use for auth, retries and error reporting.
-const INNER_TYPE: &str = "crate::transport::CallState";
+const INNER_TYPE: &str = "crate::hooks::CallState";
 
 /// The client crate's encoder of one path segment. progenitor's own
 /// `encode_path` leaves `\` as it is, which URL parsers read as `/` in

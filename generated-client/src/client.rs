@@ -9,10 +9,10 @@ use reqwest::header::HeaderValue;
 
 use crate::create::CreateKey;
 use crate::error::{ApiError, Error, RawBody};
-use crate::generated;
+use crate::generated::Client as GeneratedClient;
+use crate::hooks::{CallState, Config, RetryPolicy};
 use crate::path_segment;
 use crate::secret::ApiKeySecret;
-use crate::transport::{CallState, Config, RetryPolicy};
 use crate::types::{
     CreateKeyResponse, DeleteKeyResponse, ErrorBody, GetKeyResponse, KeyStatus, KeyWithMember,
 };
@@ -137,14 +137,14 @@ impl Client {
         operation: &'static str,
         path_ids: &[(&str, &str)],
         send: impl AsyncFnOnce(
-            &generated::Client,
+            &GeneratedClient,
         ) -> Result<ResponseValue<T>, progenitor_client::Error<ErrorBody>>,
     ) -> Result<T, Error> {
         for (name, id) in path_ids {
             path_segment::check_id(operation, name, id)?;
         }
         let path_ids = path_ids.iter().map(|(_, id)| (*id).to_owned()).collect();
-        let raw = generated::Client::new_with_client(
+        let raw = GeneratedClient::new_with_client(
             &self.config.base_url,
             self.config.http.clone(),
             CallState::new(Arc::clone(&self.config), path_ids),
@@ -458,7 +458,7 @@ mod tests {
     fn the_spec_version_is_the_crate_version() {
         use progenitor_client::ClientInfo;
         assert_eq!(
-            <generated::Client as ClientInfo<CallState>>::api_version(),
+            <GeneratedClient as ClientInfo<CallState>>::api_version(),
             env!("CARGO_PKG_VERSION"),
             "openapi/keys.yaml `info.version` and generated-client/Cargo.toml `version` must move together"
         );

@@ -118,7 +118,7 @@ impl ApiError {
             details: body.details,
             request_id: body.request_id.or(header_request_id),
             raw_body: None,
-            retry_after: crate::transport::retry_after(headers),
+            retry_after: crate::hooks::retry_after(headers),
         }
     }
 

@@ -329,7 +329,7 @@ Version: 0.1.0*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
-    pub(crate) inner: crate::transport::CallState,
+    pub(crate) inner: crate::hooks::CallState,
 }
 impl Client {
     /// Create a new client.
@@ -337,7 +337,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str, inner: crate::transport::CallState) -> Self {
+    pub fn new(baseurl: &str, inner: crate::hooks::CallState) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
@@ -356,7 +356,7 @@ impl Client {
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
-        inner: crate::transport::CallState,
+        inner: crate::hooks::CallState,
     ) -> Self {
         Self {
             baseurl: baseurl.to_string(),
@@ -365,7 +365,7 @@ impl Client {
         }
     }
 }
-impl ClientInfo<crate::transport::CallState> for Client {
+impl ClientInfo<crate::hooks::CallState> for Client {
     fn api_version() -> &'static str {
         "0.1.0"
     }
@@ -375,7 +375,7 @@ impl ClientInfo<crate::transport::CallState> for Client {
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
-    fn inner(&self) -> &crate::transport::CallState {
+    fn inner(&self) -> &crate::hooks::CallState {
         &self.inner
     }
 }
@@ -383,7 +383,7 @@ const _: () = {
     #[allow(dead_code)]
     fn assert_client_hooks()
     where
-        Client: ClientHooks<crate::transport::CallState>,
+        Client: ClientHooks<crate::hooks::CallState>,
     {}
 };
 #[allow(clippy::all)]

@@ -91,9 +91,9 @@
 mod client;
 mod create;
 mod error;
+mod hooks;
 mod path_segment;
 mod secret;
-mod transport;
 
 // Written only by `cargo xtask regen`. Its lints are the generator's business:
 // the code is checked by compiling it and by the contract tests, not by style.

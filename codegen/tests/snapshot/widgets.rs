@@ -66,7 +66,7 @@ Version: 1*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
-    pub(crate) inner: crate::transport::CallState,
+    pub(crate) inner: crate::hooks::CallState,
 }
 impl Client {
     /// Create a new client.
@@ -74,7 +74,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str, inner: crate::transport::CallState) -> Self {
+    pub fn new(baseurl: &str, inner: crate::hooks::CallState) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
@@ -93,7 +93,7 @@ impl Client {
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
-        inner: crate::transport::CallState,
+        inner: crate::hooks::CallState,
     ) -> Self {
         Self {
             baseurl: baseurl.to_string(),
@@ -102,7 +102,7 @@ impl Client {
         }
     }
 }
-impl ClientInfo<crate::transport::CallState> for Client {
+impl ClientInfo<crate::hooks::CallState> for Client {
     fn api_version() -> &'static str {
         "1"
     }
@@ -112,7 +112,7 @@ impl ClientInfo<crate::transport::CallState> for Client {
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
-    fn inner(&self) -> &crate::transport::CallState {
+    fn inner(&self) -> &crate::hooks::CallState {
         &self.inner
     }
 }
@@ -120,7 +120,7 @@ const _: () = {
     #[allow(dead_code)]
     fn assert_client_hooks()
     where
-        Client: ClientHooks<crate::transport::CallState>,
+        Client: ClientHooks<crate::hooks::CallState>,
     {}
 };
 #[allow(clippy::all)]

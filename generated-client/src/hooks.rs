@@ -1,6 +1,7 @@
-//! What happens to every request the generated client sends: auth and
-//! user-agent headers, retries with backoff inside one deadline, and a record
-//! of the final response for error reporting. Plugged in through progenitor's
+//! progenitor's hooks: what happens to every request the generated client
+//! sends. Auth and user-agent headers, the check that ids stayed in their
+//! path segments, retries with backoff inside one deadline, and a record of
+//! the final response for error reporting. Plugged in through
 //! `ClientHooks`, so the generated file stays untouched.
 
 use std::sync::{Arc, Mutex, PoisonError};
@@ -10,7 +11,7 @@ use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, RETRY_AFTER, USER_AGENT};
 use reqwest::{Method, Request, Response, StatusCode};
 
-use crate::generated;
+use crate::generated::Client as GeneratedClient;
 use crate::path_segment;
 
 /// Settings shared by every call of one [`Client`](crate::Client).
@@ -100,7 +101,7 @@ impl CallState {
     }
 }
 
-impl ClientHooks<CallState> for generated::Client {
+impl ClientHooks<CallState> for GeneratedClient {
     async fn pre<E>(
         &self,
         request: &mut Request,
