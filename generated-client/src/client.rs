@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use progenitor_client::ResponseValue;
+use reqwest::StatusCode;
 use reqwest::header::HeaderValue;
 
 use crate::create::CreateKey;
@@ -12,10 +13,9 @@ use crate::error::{ApiError, Error, RawBody};
 use crate::generated::Client as GeneratedClient;
 use crate::hooks::{CallState, Config, RetryPolicy};
 use crate::path_segment;
-use crate::secret::ApiKeySecret;
-use crate::types::{
-    CreateKeyResponse, DeleteKeyResponse, ErrorBody, GetKeyResponse, KeyStatus, KeyWithMember,
-};
+use crate::secret::{ApiKeySecret, redact_body};
+use crate::types::{CreateKeyResponse, DeleteKeyResponse, KeyStatus, KeyWithMember};
+use crate::wire::{ErrorBody, GetKeyResponse};
 
 /// Deepgram's hosted API.
 pub const DEFAULT_BASE_URL: &str = "https://api.deepgram.com";
@@ -162,56 +162,69 @@ impl Client {
         state: &CallState,
     ) -> Error {
         use progenitor_client::Error as Generated;
-        let transport = |source: reqwest::Error| {
-            if source.is_timeout() {
+        let attempts = state.attempts();
+        // Every error status, whatever the generated code made of its body
+        // (it reads any JSON object as an empty `ErrorBody`): built from the
+        // response as received.
+        if let Some(response) = state.error_response() {
+            let mut api = ApiError::from_response(
+                operation,
+                response.status,
+                &response.headers,
+                &response.body,
+            );
+            api.attempts = attempts;
+            return api.into();
+        }
+        match err {
+            Generated::CommunicationError(source)
+            | Generated::ResponseBodyError(source)
+            | Generated::InvalidUpgrade(source)
+                if source.is_timeout() && !source.is_connect() =>
+            {
                 Error::Timeout {
                     operation,
                     timeout: self.config.timeout,
-                }
-            } else {
-                Error::Transport {
-                    operation,
-                    base_url: self.config.base_url.clone(),
-                    source,
+                    attempts,
                 }
             }
-        };
-        match err {
-            Generated::ErrorResponse(response) => {
-                let (status, headers) = (response.status(), response.headers().clone());
-                ApiError::from_body(operation, status, &headers, response.into_inner()).into()
-            }
+            Generated::CommunicationError(source)
+            | Generated::ResponseBodyError(source)
+            | Generated::InvalidUpgrade(source) => Error::Transport {
+                operation,
+                base_url: self.config.base_url.clone(),
+                attempts,
+                source,
+            },
+            Generated::InvalidResponsePayload(body, source) => Error::Decode {
+                operation,
+                status: StatusCode::OK,
+                body: RawBody::new(&body),
+                reason: redact_body(&source.to_string()),
+            },
+            // A success status the spec does not declare.
             Generated::UnexpectedResponse(response) => {
-                let (status, headers) = (response.status(), response.headers().clone());
+                let status = response.status();
                 match response.bytes().await {
-                    Ok(body) if status.is_success() => Error::Decode {
+                    Ok(body) => Error::Decode {
                         operation,
                         status,
                         body: RawBody::new(&body),
-                        source: serde::de::Error::custom(format!(
-                            "the spec declares no {status} response"
-                        )),
+                        reason: format!("the spec declares no {status} response"),
                     },
-                    Ok(body) => ApiError::from_raw(operation, status, &headers, &body).into(),
-                    Err(err) => transport(err),
+                    Err(source) => Error::Transport {
+                        operation,
+                        base_url: self.config.base_url.clone(),
+                        attempts,
+                        source,
+                    },
                 }
             }
-            Generated::InvalidResponsePayload(body, source) => match state.last_head() {
-                // An error status whose body is not a JSON error object:
-                // plain text, or JSON of another shape.
-                Some(head) if !head.status.is_success() => {
-                    ApiError::from_raw(operation, head.status, &head.headers, &body).into()
-                }
-                head => Error::Decode {
-                    operation,
-                    status: head.map_or(reqwest::StatusCode::OK, |head| head.status),
-                    body: RawBody::new(&body),
-                    source,
-                },
-            },
-            Generated::CommunicationError(source)
-            | Generated::ResponseBodyError(source)
-            | Generated::InvalidUpgrade(source) => transport(source),
+            Generated::ErrorResponse(response) => {
+                // Unreachable in practice: the hooks keep every error
+                // response. Report it as it came rather than panic.
+                ApiError::new(operation, response.status()).into()
+            }
             Generated::InvalidRequest(reason) | Generated::Custom(reason) => {
                 Error::InvalidRequest { operation, reason }
             }
@@ -250,6 +263,7 @@ pub struct ClientBuilder {
     max_backoff: Duration,
     user_agent_suffix: Option<String>,
     http: Option<reqwest::Client>,
+    allow_unencrypted_http: bool,
 }
 
 impl Default for ClientBuilder {
@@ -263,6 +277,7 @@ impl Default for ClientBuilder {
             max_backoff: Duration::from_secs(8),
             user_agent_suffix: None,
             http: None,
+            allow_unencrypted_http: false,
         }
     }
 }
@@ -325,10 +340,25 @@ impl ClientBuilder {
         self
     }
 
-    /// Uses this `reqwest::Client` (for proxies, custom roots, ...). Its own
-    /// timeout, if any, still applies to each attempt.
+    /// Uses this `reqwest::Client` (for proxies, custom roots, ...). It must
+    /// come from the reqwest this crate is built on, re-exported as
+    /// [`deepgram_keys::reqwest`](crate::reqwest).
+    ///
+    /// Its proxies, TLS settings, default headers and connect timeout apply.
+    /// Its overall timeout does not: every attempt gets what is left of
+    /// [`timeout`](Self::timeout), which replaces it. Without this setting,
+    /// the client connects within 10 s (or the timeout, if shorter).
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
+        self
+    }
+
+    /// Allows a plain `http://` base URL on a host other than this machine.
+    /// The API key then travels unencrypted, readable by anyone on the path:
+    /// only for a trusted network, such as a proxy in the same pod. Plain
+    /// `http://` to `localhost`, `127.0.0.0/8` or `::1` needs no opt-in.
+    pub fn danger_allow_unencrypted_http(mut self, allow: bool) -> Self {
+        self.allow_unencrypted_http = allow;
         self
     }
 
@@ -354,7 +384,8 @@ impl ClientBuilder {
             })?;
         authorization.set_sensitive(true);
 
-        let base_url = normalize_base_url(&self.base_url).map_err(config_error)?;
+        let base_url = normalize_base_url(&self.base_url, self.allow_unencrypted_http)
+            .map_err(config_error)?;
 
         let user_agent = match &self.user_agent_suffix {
             Some(suffix) => format!("{USER_AGENT} {suffix}"),
@@ -399,13 +430,18 @@ impl ClientBuilder {
 
 /// Accepts `http(s)://host[:port][/prefix]` and returns it without a trailing
 /// slash, since the generated code appends `/v1/...`.
-fn normalize_base_url(base_url: &str) -> Result<String, String> {
+fn normalize_base_url(base_url: &str, allow_unencrypted_http: bool) -> Result<String, String> {
     let parsed = reqwest::Url::parse(base_url.trim()).map_err(|err| {
         format!("the base URL {base_url:?} is not a URL ({err}); use e.g. {DEFAULT_BASE_URL}")
     })?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(format!(
             "the base URL {base_url:?} must start with https:// (or http:// for a local server)"
+        ));
+    }
+    if parsed.scheme() == "http" && !allow_unencrypted_http && !is_loopback(&parsed) {
+        return Err(format!(
+            "the base URL {base_url:?} is plain http:// to another machine, which would send the API key unencrypted; use https://, or call `ClientBuilder::danger_allow_unencrypted_http(true)` for a trusted network"
         ));
     }
     if parsed.query().is_some() || parsed.fragment().is_some() {
@@ -421,6 +457,16 @@ fn normalize_base_url(base_url: &str) -> Result<String, String> {
     Ok(parsed.as_str().trim_end_matches('/').to_owned())
 }
 
+/// Whether the URL's host is this machine: `localhost` or a loopback address.
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let host = url.host_str().unwrap_or_default();
+    let ip = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || ip
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -428,13 +474,33 @@ mod tests {
     #[test]
     fn base_urls_are_checked_and_normalized() {
         assert_eq!(
-            normalize_base_url("https://api.deepgram.com/").unwrap(),
+            normalize_base_url("https://api.deepgram.com/", false).unwrap(),
             "https://api.deepgram.com"
         );
+        for local in [
+            "http://127.0.0.1:8080/proxy/",
+            "http://127.9.9.9",
+            "http://localhost:4010",
+            "http://LOCALHOST",
+            "http://[::1]:8080",
+        ] {
+            assert!(normalize_base_url(local, false).is_ok(), "{local}");
+        }
         assert_eq!(
-            normalize_base_url("http://127.0.0.1:8080/proxy/").unwrap(),
+            normalize_base_url("http://127.0.0.1:8080/proxy/", false).unwrap(),
             "http://127.0.0.1:8080/proxy"
         );
+        for remote in [
+            "http://api.deepgram.com",
+            "http://10.0.0.1",
+            "http://[::2]",
+            "http://localhost.evil.com",
+            "http://0.0.0.0",
+        ] {
+            let err = normalize_base_url(remote, false).unwrap_err();
+            assert!(err.contains("danger_allow_unencrypted_http"), "{err}");
+            assert!(normalize_base_url(remote, true).is_ok(), "{remote}");
+        }
         for bad in [
             "api.deepgram.com",
             "ftp://x",
@@ -442,7 +508,7 @@ mod tests {
             "https://u:p@x",
             "",
         ] {
-            assert!(normalize_base_url(bad).is_err(), "{bad}");
+            assert!(normalize_base_url(bad, true).is_err(), "{bad}");
         }
     }
 

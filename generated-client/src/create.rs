@@ -6,7 +6,7 @@ use std::num::NonZeroU64;
 
 use chrono::{DateTime, Utc};
 
-use crate::types::CreateKeyRequest;
+use crate::wire::CreateKeyRequest;
 
 /// When a new key stops working.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

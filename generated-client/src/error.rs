@@ -1,13 +1,13 @@
 //! The one error type callers see.
 
 use std::fmt;
+use std::io::ErrorKind;
 use std::time::Duration;
 
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
 use crate::secret::redact_body;
-use crate::types::ErrorBody;
 
 /// Why a call failed. Every variant names the operation that failed.
 #[derive(Debug, thiserror::Error)]
@@ -20,23 +20,34 @@ pub enum Error {
     /// No complete answer arrived within the client's timeout, retries
     /// included.
     #[error(
-        "{operation} timed out after {timeout:?}; raise the timeout with `ClientBuilder::timeout` if the service is slow"
+        "{operation} timed out after {timeout:?}{}; raise the timeout with `ClientBuilder::timeout` if the service is slow",
+        attempts_made(*attempts)
     )]
     Timeout {
         /// The operationId of the call.
         operation: &'static str,
         /// The client's timeout for a whole call.
         timeout: Duration,
+        /// How many requests were sent or tried.
+        attempts: u32,
     },
 
-    /// The request could not be sent or the response could not be read:
-    /// DNS, TCP, TLS or a connection closed half-way.
-    #[error("{operation} could not reach the service at {base_url}: {source}")]
+    /// No answer could be had: the connection was refused, DNS or TLS
+    /// failed, connecting timed out, or the connection broke half-way.
+    /// `Display` names the cause; [`source`](std::error::Error::source)
+    /// gives reqwest's error and its chain.
+    #[error(
+        "{operation} could not reach the service at {base_url}: {}{}",
+        connection_failure(source),
+        attempts_made(*attempts)
+    )]
     Transport {
         /// The operationId of the call.
         operation: &'static str,
         /// The base URL the client talks to.
         base_url: String,
+        /// How many requests were sent or tried.
+        attempts: u32,
         /// What reqwest said.
         #[source]
         source: reqwest::Error,
@@ -44,7 +55,7 @@ pub enum Error {
 
     /// The service answered with success, but the body does not match the
     /// spec. The body is kept for inspection.
-    #[error("{operation} got a {status} response this client cannot decode ({}); body: {}", redact_body(&source.to_string()), body.redacted())]
+    #[error("{operation} got a {status} response this client cannot decode ({reason}); body: {}", body.redacted())]
     Decode {
         /// The operationId of the call.
         operation: &'static str,
@@ -52,9 +63,9 @@ pub enum Error {
         status: StatusCode,
         /// The body as received.
         body: RawBody,
-        /// What serde said.
-        #[source]
-        source: serde_json::Error,
+        /// What did not fit, from serde's message, with anything that looks
+        /// like a key secret replaced (serde quotes the values it rejects).
+        reason: String,
     },
 
     /// The call was refused before anything was sent.
@@ -95,77 +106,94 @@ pub struct ApiError {
     /// Deepgram's id of the request, from the body or the `dg-request-id`
     /// header. Quote it when asking Deepgram for support.
     pub request_id: Option<String>,
-    /// The body as text when it is not a JSON error object.
+    /// The body as text when it is not one of Deepgram's JSON error forms:
+    /// plain text, HTML, or a proxy's or gateway's JSON.
     pub raw_body: Option<String>,
     /// How long the service asked to wait before trying again (`Retry-After`).
     pub retry_after: Option<Duration>,
+    /// How many requests the call sent, retries included.
+    pub attempts: u32,
 }
 
+/// The fields that make a JSON body one of Deepgram's error forms.
+const DEEPGRAM_ERROR_FIELDS: [&str; 5] =
+    ["category", "err_code", "error_code", "message", "err_msg"];
+
 impl ApiError {
-    /// Builds the error from a body the generated client decoded.
-    pub(crate) fn from_body(
-        operation: &'static str,
-        status: StatusCode,
-        headers: &HeaderMap,
-        body: ErrorBody,
-    ) -> Self {
-        let header_request_id = request_id_header(headers);
+    /// An error with this status and nothing else: for testing code that
+    /// handles errors, without a server. Set the other fields as needed.
+    ///
+    /// ```
+    /// use deepgram_keys::{ApiError, Error, StatusCode};
+    ///
+    /// let mut not_found = ApiError::new("get_key", StatusCode::NOT_FOUND);
+    /// not_found.message = Some("API key not found.".into());
+    /// let err = Error::from(not_found);
+    /// assert_eq!(err.status(), Some(StatusCode::NOT_FOUND));
+    /// ```
+    pub fn new(operation: &'static str, status: StatusCode) -> Self {
         Self {
             operation,
             status,
-            code: body.category.or(body.err_code).or(body.error_code),
-            message: body.message.or(body.err_msg),
-            details: body.details,
-            request_id: body.request_id.or(header_request_id),
+            code: None,
+            message: None,
+            details: None,
+            request_id: None,
             raw_body: None,
-            retry_after: crate::hooks::retry_after(headers),
+            retry_after: None,
+            attempts: 1,
         }
     }
 
-    /// Builds the error from a body as received: a JSON error object in any
-    /// of Deepgram's forms, or anything else, kept as text.
-    pub(crate) fn from_raw(
+    /// Builds the error from a response as received: a JSON object in any of
+    /// Deepgram's error forms, or anything else, kept as text.
+    pub(crate) fn from_response(
         operation: &'static str,
         status: StatusCode,
         headers: &HeaderMap,
         body: &[u8],
     ) -> Self {
         let fields = match serde_json::from_slice::<serde_json::Value>(body) {
-            Ok(serde_json::Value::Object(fields)) => Some(fields),
-            _ => None,
+            Ok(serde_json::Value::Object(fields)) => fields,
+            _ => serde_json::Map::new(),
         };
-        let text = |name: &str| match fields.as_ref()?.get(name)? {
+        let text = |name: &str| match fields.get(name)? {
             serde_json::Value::String(s) => Some(s.clone()),
             serde_json::Value::Null => None,
             other => Some(other.to_string()),
         };
-        let decoded = ErrorBody {
-            category: text("category"),
-            err_code: text("err_code"),
-            error_code: text("error_code"),
-            message: text("message"),
-            err_msg: text("err_msg"),
-            details: text("details"),
-            request_id: text("request_id"),
-        };
-        let raw_body = match fields {
-            Some(_) => None,
-            None => Some(String::from_utf8_lossy(body).trim().to_owned())
-                .filter(|text| !text.is_empty()),
-        };
+        let is_deepgram_form = DEEPGRAM_ERROR_FIELDS
+            .iter()
+            .any(|name| text(name).is_some());
+        let raw_body = String::from_utf8_lossy(body).trim().to_owned();
         Self {
-            raw_body,
-            ..Self::from_body(operation, status, headers, decoded)
+            code: text("category")
+                .or_else(|| text("err_code"))
+                .or_else(|| text("error_code")),
+            message: text("message").or_else(|| text("err_msg")),
+            details: text("details"),
+            request_id: text("request_id").or_else(|| request_id_header(headers)),
+            raw_body: Some(raw_body).filter(|raw| !is_deepgram_form && !raw.is_empty()),
+            retry_after: crate::hooks::retry_after(headers),
+            ..Self::new(operation, status)
         }
     }
 
     fn hint(&self) -> Option<&'static str> {
+        let has_key_id = matches!(self.operation, "get_key" | "delete_key");
         Some(match self.status.as_u16() {
-            401 => "check that DEEPGRAM_API_KEY holds a valid key, sent as `Token <key>`",
+            401 => {
+                "check that the API key (DEEPGRAM_API_KEY) is valid; it is sent as `Token <key>`"
+            }
             403 => {
                 "the key lacks permission: managing keys needs a key with a `keys:*`, admin or owner scope"
             }
-            404 => "check the project and key ids",
+            404 if has_key_id => {
+                "check the project and key ids, and the base URL: a proxy or a wrong path prefix answers 404 too"
+            }
+            404 => {
+                "check the project id, and the base URL: a proxy or a wrong path prefix answers 404 too"
+            }
             429 => "slow down; the client already retried as the service asked",
             500..=599 => "the service failed; try again later",
             _ => return None,
@@ -197,7 +225,7 @@ impl fmt::Display for ApiError {
         if let Some(hint) = self.hint() {
             write!(f, "; {hint}")?;
         }
-        Ok(())
+        write!(f, "{}", attempts_made(self.attempts))
     }
 }
 
@@ -261,4 +289,49 @@ fn request_id_header(headers: &HeaderMap) -> Option<String> {
         .get("dg-request-id")
         .and_then(|value| value.to_str().ok())
         .map(str::to_owned)
+}
+
+/// ` (N attempts)` when the call was retried, so that a reader knows the
+/// retries are spent; nothing for a single attempt.
+fn attempts_made(attempts: u32) -> String {
+    if attempts > 1 {
+        format!(" ({attempts} attempts)")
+    } else {
+        String::new()
+    }
+}
+
+/// The root cause of a transport failure in a few words: what a reader needs
+/// first, without reqwest's wrapping ("error sending request for url ...").
+fn connection_failure(err: &reqwest::Error) -> String {
+    let chain = || std::iter::successors(Some(err as &dyn std::error::Error), |e| e.source());
+    let root = chain().last().map(ToString::to_string).unwrap_or_default();
+    // An `io::Error` wrapping another hides it from `source()`; `get_ref`
+    // reaches it.
+    let io_kinds: Vec<ErrorKind> = chain()
+        .filter_map(|e| e.downcast_ref::<std::io::Error>())
+        .flat_map(|io| {
+            std::iter::successors(Some(io), |io| {
+                io.get_ref()?.downcast_ref::<std::io::Error>()
+            })
+        })
+        .map(std::io::Error::kind)
+        .collect();
+    let has = |kind| io_kinds.contains(&kind);
+    // hyper-util names a failed lookup only in its message.
+    let dns = chain().any(|e| e.to_string() == "dns error");
+    if dns {
+        format!("DNS lookup failed ({root})")
+    } else if has(ErrorKind::ConnectionRefused) {
+        "connection refused; is the server running, on that port?".into()
+    } else if err.is_connect() && has(ErrorKind::TimedOut) {
+        "timed out while connecting".into()
+    } else if err.is_connect() && has(ErrorKind::InvalidData) {
+        // How rustls and native-tls report a failed handshake.
+        format!("TLS handshake failed ({root}); does the server speak https?")
+    } else if err.is_connect() {
+        format!("could not connect ({root})")
+    } else {
+        format!("the connection failed ({root})")
+    }
 }

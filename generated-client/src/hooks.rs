@@ -4,9 +4,11 @@
 //! the final response for error reporting. Plugged in through
 //! `ClientHooks`, so the generated file stays untouched.
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 
+use bytes::Bytes;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, RETRY_AFTER, USER_AGENT};
 use reqwest::{Method, Request, Response, StatusCode};
@@ -46,23 +48,27 @@ pub(crate) struct RetryPolicy {
     pub(crate) max_backoff: Duration,
 }
 
-/// The status and headers of the last response of a call.
+/// An error response as received: what [`ApiError`](crate::ApiError) is built
+/// from, whatever the generated code made of the body.
 #[derive(Debug, Clone)]
-pub struct ResponseHead {
+pub struct ErrorResponse {
     pub(crate) status: StatusCode,
     pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
 }
 
 /// The generated client's inner value: one per call, so that the hooks can
-/// hand the final response's head back to the caller. The generated code
-/// loses the status of an error response whose body is not JSON; this keeps
-/// it.
+/// hand back to the caller what the generated code does not keep: the error
+/// response as received (it decodes any JSON object as an empty error body,
+/// and loses the status of a body that is not JSON) and how many attempts
+/// were made.
 #[derive(Debug, Clone)]
 pub struct CallState {
     pub(crate) config: Arc<Config>,
     /// The ids the call puts into the request path, in order.
     path_ids: Vec<String>,
-    last_head: Arc<Mutex<Option<ResponseHead>>>,
+    error_response: Arc<Mutex<Option<ErrorResponse>>>,
+    attempts: Arc<AtomicU32>,
 }
 
 impl CallState {
@@ -70,34 +76,50 @@ impl CallState {
         Self {
             config,
             path_ids,
-            last_head: Arc::default(),
+            error_response: Arc::default(),
+            attempts: Arc::default(),
         }
     }
 
-    /// The head of the response the call ended with, if one arrived.
-    pub(crate) fn last_head(&self) -> Option<ResponseHead> {
-        self.last_head
+    /// The error response the call ended with, if it ended with one.
+    pub(crate) fn error_response(&self) -> Option<ErrorResponse> {
+        self.error_response
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
     }
 
-    /// Keeps the head of an error response for [`last_head`](Self::last_head)
-    /// and hands the result on. Successes are not recorded: nothing needs
-    /// their head, and copying it would cost every call.
-    fn finish(&self, result: reqwest::Result<Response>) -> reqwest::Result<Response> {
-        if let Ok(response) = &result
-            && !response.status().is_success()
-        {
-            *self
-                .last_head
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner) = Some(ResponseHead {
-                status: response.status(),
-                headers: response.headers().clone(),
-            });
-        }
-        result
+    /// How many requests the call sent (or tried to send).
+    pub(crate) fn attempts(&self) -> u32 {
+        self.attempts.load(Ordering::Relaxed)
+    }
+
+    fn record_attempt(&self) {
+        self.attempts.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Keeps an error response for [`error_response`](Self::error_response)
+    /// and hands on a copy for the generated code. Successes pass untouched:
+    /// copying them would cost every call.
+    async fn finish(&self, result: reqwest::Result<Response>) -> reqwest::Result<Response> {
+        let response = match result {
+            Ok(response) if !response.status().is_success() => response,
+            other => return other,
+        };
+        let (status, headers) = (response.status(), response.headers().clone());
+        let body = response.bytes().await?;
+        *self
+            .error_response
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(ErrorResponse {
+            status,
+            headers: headers.clone(),
+            body: body.clone(),
+        });
+        let mut copy = http::Response::new(body);
+        *copy.status_mut() = status;
+        *copy.headers_mut() = headers;
+        Ok(Response::from(copy))
     }
 }
 
@@ -126,27 +148,33 @@ impl ClientHooks<CallState> for GeneratedClient {
     async fn exec(&self, mut request: Request, _info: &OperationInfo) -> reqwest::Result<Response> {
         let state = self.inner();
         let config = &state.config;
-        let deadline = Instant::now() + config.timeout;
+        // A timeout too large to add to the clock (`Duration::MAX`) means no
+        // deadline at all.
+        let deadline = Instant::now().checked_add(config.timeout);
+        let remaining =
+            || deadline.map(|deadline| deadline.saturating_duration_since(Instant::now()));
         let idempotent = is_idempotent(request.method());
         let mut retries_done = 0;
         loop {
-            let remaining = deadline.saturating_duration_since(Instant::now());
             // Attempts that may be followed by another send a copy; the last
             // sends the request itself. A streaming body cannot be copied
-            // and is sent once.
+            // and is sent once. Each attempt gets what is left of the
+            // budget, which replaces any timeout of the `reqwest::Client`.
             let copy = (retries_done < config.retry.max_retries)
                 .then(|| request.try_clone())
                 .flatten();
             let Some(mut attempt) = copy else {
-                *request.timeout_mut() = Some(remaining);
-                return state.finish(self.client().execute(request).await);
+                *request.timeout_mut() = remaining();
+                state.record_attempt();
+                return state.finish(self.client().execute(request).await).await;
             };
-            *attempt.timeout_mut() = Some(remaining);
+            *attempt.timeout_mut() = remaining();
+            state.record_attempt();
             let result = self.client().execute(attempt).await;
             let wait = retry_wait(&result, idempotent, retries_done, &config.retry)
-                .filter(|wait| *wait < deadline.saturating_duration_since(Instant::now()));
+                .filter(|wait| remaining().is_none_or(|remaining| *wait < remaining));
             let Some(wait) = wait else {
-                return state.finish(result);
+                return state.finish(result).await;
             };
             drop(result);
             tokio::time::sleep(wait).await;
@@ -186,11 +214,12 @@ fn retry_wait(
                         | StatusCode::GATEWAY_TIMEOUT
                 )
         }
+        // No connection was made (refused, DNS, TLS, or the connect timeout
+        // passed), so no byte of the request was sent: safe even for a
+        // create.
+        Err(err) if err.is_connect() => true,
         // The attempt used up the call's whole remaining budget.
         Err(err) if err.is_timeout() => false,
-        // No connection was made, so no byte of the request was sent: safe
-        // even for a create.
-        Err(err) if err.is_connect() => true,
         // The request may have reached the service before the connection broke.
         Err(_) => idempotent,
     };

@@ -73,7 +73,12 @@
 //!
 //! The API key and every new key's secret are held as [`ApiKeySecret`], whose
 //! `Debug` and `Display` print `<redacted>`. The `Authorization` header is
-//! marked sensitive. Error messages never include either.
+//! marked sensitive. Errors never include the token; a body that failed to
+//! decode is shown (in `Display`, `Debug` and [`RawBody`]'s formatting)
+//! with every `key` field and every run of 32 or more hex digits replaced,
+//! and [`RawBody::as_str`] gives it unchanged. These guard against leaks
+//! through logs, not against reading the process's memory: see
+//! [`ApiKeySecret`].
 //!
 //! # Features
 //!
@@ -112,7 +117,31 @@ mod generated;
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT};
 pub use create::{CreateKey, Expiry, NoExpiry, WithExpiry};
 pub use error::{ApiError, Error, RawBody};
-/// The request and response types, generated from the spec.
-pub use generated::types;
 pub use secret::ApiKeySecret;
 pub use types::{ApiKey, CreateKeyResponse, DeleteKeyResponse, KeyStatus, KeyWithMember, Member};
+
+/// The reqwest this crate is built on: a client given to
+/// [`ClientBuilder::http_client`] must come from this version.
+pub use reqwest;
+/// The HTTP status of an [`ApiError`] or [`Error::status`].
+pub use reqwest::StatusCode;
+
+/// What the [`Client`]'s methods take and return, generated from the spec.
+pub mod types {
+    pub use crate::generated::types::error::ConversionError;
+    pub use crate::generated::types::{
+        ApiKey, CreateKeyResponse, DeleteKeyResponse, KeyStatus, KeyWithMember, Member,
+    };
+}
+
+/// The bodies as they travel, generated from the spec: the request body of
+/// `create_key` (which would allow both expiry fields; build it with
+/// [`CreateKey`] instead), both documented shapes of `get_key`, the list
+/// wrapper, and Deepgram's error body. The [`Client`] converts them; use
+/// them only to decode or check a body yourself.
+pub mod wire {
+    pub use crate::generated::types::{
+        CreateKeyRequest, ErrorBody, GetKeyResponse, ListKeysResponse, MemberWithKey,
+        PlainTextError, WrappedKey, WrappedKeyItem,
+    };
+}

@@ -9,8 +9,13 @@ use secrecy::{ExposeSecret, SecretString};
 /// of a [`CreateKeyResponse`](crate::types::CreateKeyResponse).
 ///
 /// `Debug` and `Display` print `<redacted>`, so the secret cannot leak through
-/// `{:?}`, `tracing` fields or error messages; its memory is zeroed on drop.
-/// Read it with [`expose_secret`](Self::expose_secret).
+/// `{:?}`, `tracing` fields or error messages. Read it with
+/// [`expose_secret`](Self::expose_secret).
+///
+/// This guards against accidents such as logging, not against someone who
+/// can read the process's memory: the value itself is zeroed when dropped,
+/// but copies made on the way are not (the `Authorization` header built
+/// from the token, the HTTP buffers a new key arrives in).
 ///
 /// Serializing it writes the secret: that is how the `keys` example prints a
 /// new key once, and is an explicit act, unlike formatting.
@@ -76,14 +81,15 @@ impl<'de> serde::Deserialize<'de> for ApiKeySecret {
 }
 
 /// A response body made safe to show: in JSON, every `key` field's value is
-/// replaced; in anything else, every run of 32 or more hex digits (Deepgram
-/// secrets are 40). Used for bodies that failed to decode, which for
-/// `create_key` hold a brand-new secret.
+/// replaced; and everywhere, every run of 32 or more hex digits (Deepgram
+/// secrets are 40), wherever a confused server put it. Used for bodies that
+/// failed to decode, which for `create_key` hold a brand-new secret, and
+/// for serde's messages about them, which quote the values they reject.
 pub(crate) fn redact_body(text: &str) -> String {
     match serde_json::from_str::<serde_json::Value>(text) {
         Ok(mut json) => {
             redact_key_fields(&mut json);
-            json.to_string()
+            redact_hex_runs(&json.to_string())
         }
         Err(_) => redact_hex_runs(text),
     }
@@ -151,6 +157,12 @@ mod tests {
             redact_body(text),
             r#"{"api_key_id":"3c1a6d2e-5b7f","key":"<redacted>","nested":[{"key":"<redacted>"}]}"#
         );
+    }
+
+    #[test]
+    fn hex_runs_in_other_json_fields_are_redacted() {
+        let text = r#"{"scopes":["0123456789abcdef0123456789abcdef01234567","3c1a6d2e"]}"#;
+        assert_eq!(redact_body(text), r#"{"scopes":["<redacted>","3c1a6d2e"]}"#);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::net::TcpListener;
 use chrono::{DateTime, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use deepgram_keys::Client;
-use deepgram_keys::types::ListKeysResponse;
+use deepgram_keys::wire::ListKeysResponse;
 use serde::Deserialize;
 use serde_json::json;
 

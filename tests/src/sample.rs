@@ -4,9 +4,8 @@
 
 use std::fmt::Write as _;
 
-use deepgram_keys::types::{
-    CreateKeyResponse, DeleteKeyResponse, GetKeyResponse, ListKeysResponse,
-};
+use deepgram_keys::types::{CreateKeyResponse, DeleteKeyResponse};
+use deepgram_keys::wire::{GetKeyResponse, ListKeysResponse};
 use deepgram_keys::{ApiError, Client, CreateKey, Error};
 use serde_json::{Value, json};
 use wiremock::matchers::any;

@@ -1,6 +1,7 @@
 //! What the client puts on the wire and what reaches the caller, against
 //! scripted servers on 127.0.0.1.
 
+use std::error::Error as _;
 use std::fmt::{Debug, Display};
 use std::io::Read;
 use std::net::TcpListener;
@@ -39,6 +40,17 @@ fn assert_no_secrets(value: &(impl Debug + Display)) {
     ] {
         assert!(!shown.contains(TOKEN), "the token leaked: {shown}");
         assert!(!shown.contains(NEW_SECRET), "a new key leaked: {shown}");
+    }
+}
+
+/// Neither secret may show anywhere in an error's `source()` chain either.
+fn assert_no_secrets_in_chain(err: &(dyn std::error::Error + 'static)) {
+    let mut next = Some(err);
+    while let Some(err) = next {
+        let shown = format!("{err} {err:?}");
+        assert!(!shown.contains(TOKEN), "the token leaked: {shown}");
+        assert!(!shown.contains(NEW_SECRET), "a new key leaked: {shown}");
+        next = err.source();
     }
 }
 
@@ -394,6 +406,17 @@ const ERROR_CASES: &[ErrorCase] = &[
         details: None,
         request_id: None,
         raw_body: Some("<html>Bad Gateway</html>"),
+    },
+    ErrorCase {
+        status: 404,
+        body: r#"{"title":"Not Found","detail":"No route for /deepgarm/v1/projects"}"#,
+        content_type: "application/json",
+        header_request_id: None,
+        code: None,
+        message: None,
+        details: None,
+        request_id: None,
+        raw_body: Some(r#"{"title":"Not Found","detail":"No route for /deepgarm/v1/projects"}"#),
     },
     ErrorCase {
         status: 409,
@@ -909,4 +932,225 @@ fn builder_errors_are_clear_and_secret_free() {
         assert_no_secrets(&err);
         assert!(!format!("{err:?}").contains("bad\ntoken"));
     }
+}
+
+#[tokio::test]
+async fn a_decode_error_hides_secrets_serde_quotes_in_debug_and_chain() {
+    let server = MockServer::start().await;
+    // serde's message quotes the rejected value: here, a secret.
+    let body =
+        format!(r#"{{"api_key_id": "k", "key": "x", "comment": "c", "scopes": "{NEW_SECRET}"}}"#);
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
+        .mount(&server)
+        .await;
+    let err = client(&server)
+        .create_key("p", &CreateKey::new("c", ["member"]))
+        .await
+        .unwrap_err();
+    let Error::Decode { reason, .. } = &err else {
+        panic!("expected a decode error, got {err:?}");
+    };
+    assert!(reason.contains("expected a sequence"), "{reason}");
+    assert_no_secrets(&err);
+    assert_no_secrets_in_chain(&err);
+}
+
+#[tokio::test]
+async fn a_404_that_is_not_deepgrams_keeps_its_body_and_suspects_the_base_url() {
+    let server = MockServer::start().await;
+    let body = r#"{"title":"Not Found","detail":"No route"}"#;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(404).set_body_raw(body, "application/json"))
+        .mount(&server)
+        .await;
+    let err = client(&server).list_keys("p", None).await.unwrap_err();
+    let api = err.api().unwrap();
+    assert_eq!(api.raw_body.as_deref(), Some(body));
+    let shown = err.to_string();
+    assert!(shown.contains(body), "{shown}");
+    assert!(shown.contains("the base URL"), "{shown}");
+    assert!(
+        !shown.contains("key id"),
+        "list_keys has no key id: {shown}"
+    );
+}
+
+#[tokio::test]
+async fn spent_retries_say_how_many_attempts_were_made() {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&server)
+        .await;
+    let err = client(&server).get_key("p", "k").await.unwrap_err();
+    assert_eq!(err.api().unwrap().attempts, 3);
+    assert!(err.to_string().contains("(3 attempts)"), "{err}");
+    let err = builder(&server)
+        .max_retries(0)
+        .build()
+        .unwrap()
+        .get_key("p", "k")
+        .await
+        .unwrap_err();
+    assert_eq!(err.api().unwrap().attempts, 1);
+    assert!(!err.to_string().contains("attempts"), "{err}");
+}
+
+/// An address on 127.0.0.1 whose listen queue is full: connecting there
+/// times out, as to a host that drops packets.
+async fn unanswered_address() -> (
+    std::net::SocketAddr,
+    Vec<tokio::net::TcpStream>,
+    tokio::net::TcpListener,
+) {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let address = socket.local_addr().unwrap();
+    let listener = socket.listen(0).unwrap();
+    let mut queued = Vec::new();
+    while let Ok(Ok(stream)) = tokio::time::timeout(
+        Duration::from_millis(200),
+        tokio::net::TcpStream::connect(address),
+    )
+    .await
+    {
+        queued.push(stream);
+    }
+    (address, queued, listener)
+}
+
+#[tokio::test]
+async fn a_connect_timeout_is_named_and_retried_even_for_a_create() {
+    let (address, _queued, _listener) = unanswered_address().await;
+    let http = reqwest::Client::builder()
+        .connect_timeout(Duration::from_millis(200))
+        .build()
+        .unwrap();
+    let client = Client::builder()
+        .api_key(TOKEN)
+        .base_url(format!("http://{address}"))
+        .http_client(http)
+        .backoff(Duration::from_millis(10), Duration::from_millis(20))
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let err = client
+        .create_key("p", &CreateKey::new("c", ["member"]))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Transport { attempts: 3, .. }),
+        "not a transport error after 3 attempts: {err:?}"
+    );
+    assert!(
+        err.to_string().contains("timed out while connecting"),
+        "{err}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn a_refused_connection_names_the_cause_once() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    drop(listener);
+    let client = Client::builder()
+        .api_key(TOKEN)
+        .base_url(format!("http://{address}"))
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let err = client.list_keys("p", None).await.unwrap_err();
+    let shown = err.to_string();
+    assert!(shown.contains("connection refused"), "{shown}");
+    assert!(
+        !shown.contains("error sending request"),
+        "reqwest's wrapping: {shown}"
+    );
+    let mut chain = Vec::new();
+    let mut next = err.source();
+    while let Some(source) = next {
+        chain.push(source.to_string());
+        next = source.source();
+    }
+    assert!(chain.iter().any(|e| e.contains("os error")), "{chain:?}");
+}
+
+#[tokio::test]
+async fn https_to_a_plain_http_port_is_named_a_tls_failure() {
+    let server = MockServer::start().await;
+    let client = Client::builder()
+        .api_key(TOKEN)
+        .base_url(server.uri().replace("http://", "https://"))
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let err = client.list_keys("p", None).await.unwrap_err();
+    assert!(err.to_string().contains("TLS handshake failed"), "{err}");
+}
+
+#[tokio::test]
+async fn a_failed_dns_lookup_is_named() {
+    #[derive(Debug)]
+    struct NoSuchHost;
+    impl reqwest::dns::Resolve for NoSuchHost {
+        fn resolve(&self, _: reqwest::dns::Name) -> reqwest::dns::Resolving {
+            Box::pin(async { Err("no such host".into()) })
+        }
+    }
+    let http = reqwest::Client::builder()
+        .dns_resolver(Arc::new(NoSuchHost))
+        .build()
+        .unwrap();
+    let client = Client::builder()
+        .api_key(TOKEN)
+        .base_url("http://localhost:9")
+        .http_client(http)
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let err = client.list_keys("p", None).await.unwrap_err();
+    assert!(
+        err.to_string().contains("DNS lookup failed (no such host)"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn an_unbounded_timeout_does_not_panic() {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"api_keys": []})))
+        .mount(&server)
+        .await;
+    let client = builder(&server).timeout(Duration::MAX).build().unwrap();
+    client.list_keys("p", None).await.unwrap();
+}
+
+#[test]
+fn plain_http_is_only_for_this_machine_unless_asked_for() {
+    let remote = Client::builder()
+        .api_key(TOKEN)
+        .base_url("http://deepgram.internal:8080")
+        .build()
+        .unwrap_err();
+    assert!(matches!(remote, Error::Config { .. }), "{remote:?}");
+    assert!(remote.to_string().contains("unencrypted"), "{remote}");
+    Client::builder()
+        .api_key(TOKEN)
+        .base_url("http://deepgram.internal:8080")
+        .danger_allow_unencrypted_http(true)
+        .build()
+        .unwrap();
+    Client::builder()
+        .api_key(TOKEN)
+        .base_url("http://localhost:8080")
+        .build()
+        .unwrap();
 }
