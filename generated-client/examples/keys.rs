@@ -9,19 +9,32 @@
 //!
 //! The API key comes from `DEEPGRAM_API_KEY`; the base URL from `--base-url`,
 //! then `DEEPGRAM_BASE_URL`, then Deepgram's hosted API. Results go to stdout
-//! as JSON. Errors go to stderr with status, code, message and request id,
-//! and the exit code is 1 (2 for bad arguments).
+//! as JSON. Errors go to stderr with status, code, message, request id and
+//! body, or the chain of causes of a failed connection. Exit codes: 0 done,
+//! 1 the call failed or the API key is missing, 2 bad arguments.
 
-use std::num::NonZeroU64;
 use std::process::ExitCode;
+use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
+use clap::builder::NonEmptyStringValueParser;
 use clap::{Parser, Subcommand, ValueEnum};
 use deepgram_keys::{ClientBuilder, CreateKey, Error, KeyStatus};
 use serde::Serialize;
 
+const ENVIRONMENT: &str = "\
+Environment:
+  DEEPGRAM_API_KEY   the API key to authenticate with (required); managing keys
+                     needs a key with a keys:* scope, or an admin or owner key
+  DEEPGRAM_BASE_URL  where the API is served, when not Deepgram's hosted API
+                     (https://api.deepgram.com); --base-url overrides it";
+
 #[derive(Parser)]
-#[command(name = "keys", about = "Manage the API keys of a Deepgram project")]
+#[command(
+    name = "keys",
+    about = "Manage the API keys of a Deepgram project",
+    after_help = ENVIRONMENT
+)]
 struct Cli {
     /// Where the API is served (overrides DEEPGRAM_BASE_URL).
     #[arg(long, global = true, value_name = "URL")]
@@ -34,34 +47,46 @@ struct Cli {
 enum Command {
     /// List the keys of a project.
     List {
+        /// The project's id, as in the Deepgram console.
         project: String,
         /// Only keys in this state.
         #[arg(long)]
         status: Option<Status>,
     },
     /// Show one key and its owner.
-    Get { project: String, key: String },
+    Get {
+        /// The project's id, as in the Deepgram console.
+        project: String,
+        /// The key's id (`api_key_id` in `list`), not its secret.
+        key: String,
+    },
     /// Create a key and print it, secret included: it is shown only this once.
     Create {
+        /// The project's id, as in the Deepgram console.
         project: String,
         /// What the key is for.
-        #[arg(long)]
+        #[arg(long, value_parser = NonEmptyStringValueParser::new())]
         comment: String,
         /// A scope, e.g. member or usage:read; repeat for more.
-        #[arg(long = "scope", required = true, value_name = "SCOPE")]
+        #[arg(long = "scope", required = true, value_name = "SCOPE", value_parser = NonEmptyStringValueParser::new())]
         scopes: Vec<String>,
         /// A tag; repeat for more.
-        #[arg(long = "tag", value_name = "TAG")]
+        #[arg(long = "tag", value_name = "TAG", value_parser = NonEmptyStringValueParser::new())]
         tags: Vec<String>,
-        /// When the key stops working, as an RFC 3339 date-time.
-        #[arg(long, value_name = "RFC3339", conflicts_with = "ttl")]
+        /// When the key stops working: an RFC 3339 date and time, e.g. 2030-01-01T00:00:00Z.
+        #[arg(long, value_name = "RFC3339", conflicts_with = "ttl", value_parser = parse_expiry)]
         expires: Option<DateTime<Utc>>,
-        /// Seconds until the key stops working.
-        #[arg(long, value_name = "SECONDS")]
-        ttl: Option<NonZeroU64>,
+        /// Seconds until the key stops working, at least 1, e.g. 3600.
+        #[arg(long, value_name = "SECONDS", value_parser = parse_ttl)]
+        ttl: Option<Duration>,
     },
     /// Delete a key.
-    Delete { project: String, key: String },
+    Delete {
+        /// The project's id, as in the Deepgram console.
+        project: String,
+        /// The key's id (`api_key_id` in `list`), not its secret.
+        key: String,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -70,19 +95,46 @@ enum Status {
     Expired,
 }
 
+/// `--expires`: a full date-time, since Deepgram rejects a date alone.
+fn parse_expiry(value: &str) -> Result<DateTime<Utc>, String> {
+    if let Ok(date) = value.parse::<NaiveDate>() {
+        return Err(format!(
+            "Deepgram needs a time too, e.g. {date}T00:00:00Z (RFC 3339, in UTC or with an offset)"
+        ));
+    }
+    DateTime::parse_from_rfc3339(value)
+        .map(|when| when.with_timezone(&Utc))
+        .map_err(|err| {
+            format!("{err}; expected an RFC 3339 date and time, e.g. 2030-01-01T00:00:00Z")
+        })
+}
+
+/// `--ttl`: whole seconds, at least one.
+fn parse_ttl(value: &str) -> Result<Duration, String> {
+    match value.parse::<u64>() {
+        Ok(0) => Err("a key must live at least 1 second, e.g. --ttl 3600 for an hour".into()),
+        Ok(seconds) => Ok(Duration::from_secs(seconds)),
+        Err(_) => Err(format!(
+            "{value:?} is not a whole number of seconds, e.g. --ttl 3600 for an hour"
+        )),
+    }
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli).await {
-        Ok(json) => {
-            println!("{json}");
-            ExitCode::SUCCESS
+    if std::env::var("DEEPGRAM_API_KEY").is_ok_and(|key| !key.trim().is_empty()) {
+        match run(cli).await {
+            Ok(json) => {
+                println!("{json}");
+                return ExitCode::SUCCESS;
+            }
+            Err(err) => report(&err),
         }
-        Err(err) => {
-            report(&err);
-            ExitCode::FAILURE
-        }
+    } else {
+        eprintln!("error: DEEPGRAM_API_KEY is not set; set it to a Deepgram API key");
     }
+    ExitCode::FAILURE
 }
 
 async fn run(cli: Cli) -> Result<String, Error> {
@@ -115,11 +167,7 @@ async fn run(cli: Cli) -> Result<String, Error> {
                         .create_key(&project, &request.expires_at(when))
                         .await?
                 }
-                (None, Some(seconds)) => {
-                    client
-                        .create_key(&project, &request.expires_after(seconds))
-                        .await?
-                }
+                (None, Some(ttl)) => client.create_key(&project, &request.ttl(ttl)).await?,
                 (None, None) => client.create_key(&project, &request).await?,
             };
             to_json(&created)
@@ -148,5 +196,10 @@ fn report(err: &Error) {
                 eprintln!("  {name}: {value}");
             }
         }
+    }
+    let mut cause = std::error::Error::source(err);
+    while let Some(source) = cause {
+        eprintln!("  caused by: {source}");
+        cause = source.source();
     }
 }

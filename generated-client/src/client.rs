@@ -102,13 +102,10 @@ impl Client {
         request: &CreateKey<State>,
     ) -> Result<CreateKeyResponse, Error> {
         const OPERATION: &str = "create_key";
-        if request.scopes().is_empty() {
-            return Err(Error::InvalidRequest {
-                operation: OPERATION,
-                reason: "a key needs at least one scope, for example `member`".into(),
-            });
-        }
-        let body = request.to_wire();
+        let body = request.to_wire().map_err(|reason| Error::InvalidRequest {
+            operation: OPERATION,
+            reason,
+        })?;
         let ids = [("project_id", project_id)];
         self.call(OPERATION, &ids, async |raw| {
             raw.create_key(project_id, &body).await

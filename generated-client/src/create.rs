@@ -3,6 +3,7 @@
 
 use std::marker::PhantomData;
 use std::num::NonZeroU64;
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
@@ -13,8 +14,9 @@ use crate::wire::CreateKeyRequest;
 pub enum Expiry {
     /// At this instant (sent as `expiration_date`).
     At(DateTime<Utc>),
-    /// This many seconds after creation (sent as `time_to_live_in_seconds`).
-    TimeToLive(NonZeroU64),
+    /// This long after creation (sent as `time_to_live_in_seconds`): whole
+    /// seconds, at least one.
+    TimeToLive(Duration),
 }
 
 /// Marker of a [`CreateKey`] whose expiry is not set yet: the key never
@@ -34,20 +36,20 @@ pub struct WithExpiry;
 ///
 /// ```
 /// use deepgram_keys::CreateKey;
-/// use std::num::NonZeroU64;
+/// use std::time::Duration;
 ///
 /// let request = CreateKey::new("ci pipeline", ["usage:read"])
 ///     .tag("ci")
-///     .expires_after(NonZeroU64::new(3600).unwrap());
+///     .ttl(Duration::from_secs(3600));
 /// ```
 ///
 /// ```compile_fail
 /// use deepgram_keys::CreateKey;
-/// use std::num::NonZeroU64;
+/// use std::time::Duration;
 ///
 /// let both = CreateKey::new("x", ["member"])
 ///     .expires_at("2030-01-01T00:00:00Z".parse().unwrap())
-///     .expires_after(NonZeroU64::new(60).unwrap());
+///     .ttl(Duration::from_secs(60));
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateKey<State = NoExpiry> {
@@ -79,9 +81,12 @@ impl CreateKey<NoExpiry> {
         self.expiry(Expiry::At(when))
     }
 
-    /// The key stops working `seconds` after it is created.
-    pub fn expires_after(self, seconds: NonZeroU64) -> CreateKey<WithExpiry> {
-        self.expiry(Expiry::TimeToLive(seconds))
+    /// The key stops working this long after it is created. Deepgram counts
+    /// whole seconds: [`Client::create_key`](crate::Client::create_key)
+    /// refuses, before sending, a TTL under one second or with a fraction of
+    /// one.
+    pub fn ttl(self, time_to_live: Duration) -> CreateKey<WithExpiry> {
+        self.expiry(Expiry::TimeToLive(time_to_live))
     }
 
     /// The key stops working as `expiry` says.
@@ -115,21 +120,35 @@ impl<State> CreateKey<State> {
         &self.scopes
     }
 
-    /// The body sent on the wire.
-    pub(crate) fn to_wire(&self) -> CreateKeyRequest {
+    /// The body sent on the wire, or why it cannot be sent.
+    pub(crate) fn to_wire(&self) -> Result<CreateKeyRequest, String> {
+        if self.scopes.is_empty() {
+            return Err("a key needs at least one scope, for example `member`".into());
+        }
         let (expiration_date, time_to_live_in_seconds) = match self.expiry {
             Some(Expiry::At(when)) => (Some(when), None),
-            Some(Expiry::TimeToLive(seconds)) => (None, Some(seconds)),
+            Some(Expiry::TimeToLive(ttl)) => (None, Some(whole_seconds(ttl)?)),
             None => (None, None),
         };
-        CreateKeyRequest {
+        Ok(CreateKeyRequest {
             comment: self.comment.clone(),
             scopes: self.scopes.clone(),
             tags: self.tags.clone(),
             expiration_date,
             time_to_live_in_seconds,
-        }
+        })
     }
+}
+
+/// A TTL as Deepgram takes it: a whole number of seconds, at least one.
+fn whole_seconds(ttl: Duration) -> Result<NonZeroU64, String> {
+    if ttl.subsec_nanos() != 0 {
+        return Err(format!(
+            "the TTL {ttl:?} has a fraction of a second; Deepgram counts whole seconds"
+        ));
+    }
+    NonZeroU64::new(ttl.as_secs())
+        .ok_or_else(|| "the TTL is zero; give the key at least one second, or no TTL".into())
 }
 
 #[cfg(test)]
@@ -138,15 +157,16 @@ mod tests {
 
     #[test]
     fn wire_body_has_at_most_one_expiry_and_no_empty_tags() {
-        let plain = serde_json::to_value(CreateKey::new("c", ["member"]).to_wire()).unwrap();
+        let plain =
+            serde_json::to_value(CreateKey::new("c", ["member"]).to_wire().unwrap()).unwrap();
         assert_eq!(
             plain,
             serde_json::json!({"comment": "c", "scopes": ["member"]})
         );
 
-        let ttl = CreateKey::new("c", ["member"]).expires_after(NonZeroU64::new(60).unwrap());
+        let ttl = CreateKey::new("c", ["member"]).ttl(Duration::from_secs(60));
         assert_eq!(
-            serde_json::to_value(ttl.to_wire()).unwrap(),
+            serde_json::to_value(ttl.to_wire().unwrap()).unwrap(),
             serde_json::json!({"comment": "c", "scopes": ["member"], "time_to_live_in_seconds": 60})
         );
 
@@ -154,8 +174,27 @@ mod tests {
             .tag("t")
             .expires_at("2030-01-01T00:00:00Z".parse().unwrap());
         assert_eq!(
-            serde_json::to_value(at.to_wire()).unwrap(),
+            serde_json::to_value(at.to_wire().unwrap()).unwrap(),
             serde_json::json!({"comment": "c", "scopes": ["member"], "tags": ["t"], "expiration_date": "2030-01-01T00:00:00Z"})
         );
+    }
+
+    #[test]
+    fn a_ttl_must_be_whole_seconds_and_not_zero() {
+        for (ttl, problem) in [
+            (Duration::ZERO, "the TTL is zero"),
+            (Duration::from_millis(1500), "fraction of a second"),
+            (Duration::from_millis(1), "fraction of a second"),
+        ] {
+            let err = CreateKey::new("c", ["member"])
+                .ttl(ttl)
+                .to_wire()
+                .unwrap_err();
+            assert!(err.contains(problem), "{ttl:?}: {err}");
+        }
+        let err = CreateKey::new("c", Vec::<String>::new())
+            .to_wire()
+            .unwrap_err();
+        assert!(err.contains("at least one scope"), "{err}");
     }
 }

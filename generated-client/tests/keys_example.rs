@@ -251,11 +251,90 @@ fn a_missing_api_key_is_a_clear_error() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("set it to a Deepgram API key"), "{stderr}");
     assert!(
-        text(&output.stderr).contains("DEEPGRAM_API_KEY"),
-        "{}",
-        text(&output.stderr)
+        !stderr.contains("ClientBuilder"),
+        "a library hint: {stderr}"
     );
+}
+
+#[test]
+fn help_names_the_environment_and_the_arguments() {
+    let top = Command::new(keys_binary()).arg("--help").output().unwrap();
+    let top = text(&top.stdout);
+    for part in ["DEEPGRAM_API_KEY", "DEEPGRAM_BASE_URL"] {
+        assert!(top.contains(part), "{part} missing from:\n{top}");
+    }
+    let get = Command::new(keys_binary())
+        .args(["get", "--help"])
+        .output()
+        .unwrap();
+    let get = text(&get.stdout);
+    for part in ["<PROJECT>  The project's id", "<KEY>      The key's id"] {
+        assert!(get.contains(part), "{part:?} missing from:\n{get}");
+    }
+}
+
+#[tokio::test]
+async fn bad_values_are_explained_in_the_users_words_and_nothing_is_sent() {
+    let server = MockServer::start().await;
+    let create = ["create", "proj", "--comment", "c", "--scope", "member"];
+    let cases: [(&[&str], &str); 5] = [
+        (&["--ttl", "0"], "at least 1 second, e.g. --ttl 3600"),
+        (&["--ttl", "1.5"], "not a whole number of seconds"),
+        (
+            &["--expires", "2030-01-01"],
+            "needs a time too, e.g. 2030-01-01T00:00:00Z",
+        ),
+        (&["--scope", ""], "--scope <SCOPE>"),
+        (&["--comment", ""], "--comment <COMMENT>"),
+    ];
+    for (extra, explanation) in cases {
+        let args: Vec<&str> = create.iter().chain(extra).copied().collect();
+        let output = keys(&server, &args).await;
+        let stderr = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(explanation), "{args:?}: {stderr}");
+    }
+    assert!(server.received_requests().await.unwrap().is_empty());
+}
+
+#[test]
+fn a_closed_port_prints_the_root_cause_and_the_chain() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    drop(listener);
+    let output = Command::new(keys_binary())
+        .env("DEEPGRAM_API_KEY", TOKEN)
+        .args(["--base-url", &format!("http://{address}"), "list", "proj"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("connection refused"), "{stderr}");
+    assert!(stderr.contains("(3 attempts)"), "{stderr}");
+    assert!(stderr.contains("caused by: "), "{stderr}");
+    assert_eq!(
+        stderr.matches("error sending request").count(),
+        1,
+        "reqwest's text once, in the chain: {stderr}"
+    );
+}
+
+#[tokio::test]
+async fn a_404_that_is_not_deepgrams_reaches_stderr_with_its_body() {
+    let server = MockServer::start().await;
+    let body = r#"{"title":"Not Found","detail":"no route"}"#;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(404).set_body_raw(body, "application/json"))
+        .mount(&server)
+        .await;
+    let output = keys(&server, &["list", "proj"]).await;
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains(&format!("body: {body}")), "{stderr}");
+    assert!(stderr.contains("the base URL"), "{stderr}");
 }
 
 #[tokio::test]

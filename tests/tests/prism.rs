@@ -1,8 +1,6 @@
 //! The client against Prism serving our spec: Prism rejects any request that
 //! does not match the spec and answers from the spec's examples.
 
-use std::num::NonZeroU64;
-
 use deepgram_keys::{Client, CreateKey, Error, KeyStatus, KeyWithMember};
 use deepgram_keys_contract::prism::Prism;
 use deepgram_keys_contract::spec::{Spec, spec_file};
@@ -69,7 +67,7 @@ async fn every_operation_passes_prism_and_decodes_its_examples() {
     assert_eq!(created.key.expose_secret(), expected["key"]);
     assert_eq!(created.api_key_id, expected["api_key_id"]);
     let with_ttl = CreateKey::new("ttl", ["usage:read", "keys:write"])
-        .expires_after(NonZeroU64::new(3600).unwrap());
+        .ttl(std::time::Duration::from_secs(3600));
     client.create_key(PROJECT, &with_ttl).await.unwrap();
 
     let deleted = client.delete_key(PROJECT, KEY).await.unwrap();

@@ -5,7 +5,6 @@ use std::error::Error as _;
 use std::fmt::{Debug, Display};
 use std::io::Read;
 use std::net::TcpListener;
-use std::num::NonZeroU64;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -161,7 +160,7 @@ async fn create_key_sends_exactly_this_json() {
     let client = client(&server);
     let cases = [
         (
-            CreateKey::new("ci", ["keys:write"]).expires_after(NonZeroU64::new(3600).unwrap()),
+            CreateKey::new("ci", ["keys:write"]).ttl(Duration::from_secs(3600)),
             json!({"comment": "ci", "scopes": ["keys:write"], "time_to_live_in_seconds": 3600}),
         ),
         (
