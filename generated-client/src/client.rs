@@ -13,7 +13,7 @@ use crate::error::{ApiError, Error, RawBody};
 use crate::generated::Client as GeneratedClient;
 use crate::hooks::{CallState, Config, RetryPolicy};
 use crate::path_segment;
-use crate::secret::{ApiKeySecret, redact_body};
+use crate::secret::{ApiKeySecret, redact_body, redact_secrets};
 use crate::types::{CreateKeyResponse, DeleteKeyResponse, KeyStatus, KeyWithMember};
 use crate::wire::{ErrorBody, GetKeyResponse};
 
@@ -164,14 +164,23 @@ impl Client {
         // (it reads any JSON object as an empty `ErrorBody`): built from the
         // response as received.
         if let Some(response) = state.error_response() {
-            let mut api = ApiError::from_response(
+            let api = ApiError::from_response(
                 operation,
                 response.status,
                 &response.headers,
                 &response.body,
             );
-            api.attempts = attempts;
-            return api.into();
+            let redact = |text: String| redact_secrets(&text, &self.config.api_key);
+            return ApiError {
+                code: api.code.map(redact),
+                message: api.message.map(redact),
+                details: api.details.map(redact),
+                request_id: api.request_id.map(redact),
+                raw_body: api.raw_body.map(redact),
+                attempts,
+                ..api
+            }
+            .into();
         }
         match err {
             Generated::CommunicationError(source)
@@ -196,8 +205,8 @@ impl Client {
             Generated::InvalidResponsePayload(body, source) => Error::Decode {
                 operation,
                 status: StatusCode::OK,
-                body: RawBody::new(&body),
-                reason: redact_body(&source.to_string()),
+                body: RawBody::new(&body, &self.config.api_key),
+                reason: redact_secrets(&redact_body(&source.to_string()), &self.config.api_key),
             },
             // A success status the spec does not declare.
             Generated::UnexpectedResponse(response) => {
@@ -206,7 +215,7 @@ impl Client {
                     Ok(body) => Error::Decode {
                         operation,
                         status,
-                        body: RawBody::new(&body),
+                        body: RawBody::new(&body, &self.config.api_key),
                         reason: format!("the spec declares no {status} response"),
                     },
                     Err(source) => Error::Transport {
@@ -341,7 +350,8 @@ impl ClientBuilder {
     /// come from the reqwest this crate is built on, re-exported as
     /// [`deepgram_keys::reqwest`](crate::reqwest).
     ///
-    /// Its proxies, TLS settings, default headers and connect timeout apply.
+    /// Its proxies, TLS settings, default headers, redirect policy and
+    /// connect timeout apply (the client's own default follows no redirect).
     /// Its overall timeout does not: every attempt gets what is left of
     /// [`timeout`](Self::timeout), which replaces it. Without this setting,
     /// the client connects within 10 s (or the timeout, if shorter).
@@ -404,6 +414,10 @@ impl ClientBuilder {
             Some(http) => http,
             None => reqwest::Client::builder()
                 .connect_timeout(Duration::from_secs(10).min(self.timeout))
+                // Deepgram does not redirect. Following one would send a
+                // delete or a create, with the API key, to a path no id
+                // check has seen.
+                .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .map_err(|err| config_error(format!("cannot set up HTTP: {err}")))?,
         };
@@ -413,6 +427,7 @@ impl ClientBuilder {
                 base_url,
                 http,
                 authorization,
+                api_key,
                 user_agent,
                 timeout: self.timeout,
                 retry: RetryPolicy {

@@ -7,7 +7,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
-use crate::secret::redact_body;
+use crate::secret::{ApiKeySecret, redact_body};
 
 /// Why a call failed. Every variant names the operation that failed.
 #[derive(Debug, thiserror::Error)]
@@ -107,7 +107,9 @@ pub struct ApiError {
     /// header. Quote it when asking Deepgram for support.
     pub request_id: Option<String>,
     /// The body as text when it is not one of Deepgram's JSON error forms:
-    /// plain text, HTML, or a proxy's or gateway's JSON.
+    /// plain text, HTML, or a proxy's or gateway's JSON. Like every text
+    /// field here, with the client's API key and runs of 32 or more hex
+    /// digits (a key secret's form) replaced by `<redacted>`.
     pub raw_body: Option<String>,
     /// How long the service asked to wait before trying again (`Retry-After`).
     pub retry_after: Option<Duration>,
@@ -258,16 +260,23 @@ impl Error {
 
 /// A response body as received. It may hold a new key's secret (a
 /// `create_key` response that failed to decode), so formatting redacts it;
-/// [`as_str`](Self::as_str) gives the body unchanged.
+/// [`as_str`](Self::as_str) gives the body unchanged but for the client's
+/// own API key, which is replaced should the server echo it.
 #[derive(Clone, PartialEq)]
 pub struct RawBody(String);
 
 impl RawBody {
-    pub(crate) fn new(bytes: &[u8]) -> Self {
-        Self(String::from_utf8_lossy(bytes).into_owned())
+    pub(crate) fn new(bytes: &[u8], api_key: &ApiKeySecret) -> Self {
+        let text = String::from_utf8_lossy(bytes);
+        let key = api_key.expose_secret();
+        Self(if key.len() >= 8 {
+            text.replace(key, "<redacted>")
+        } else {
+            text.into_owned()
+        })
     }
 
-    /// The body exactly as received (lossily decoded as UTF-8).
+    /// The body as received (lossily decoded as UTF-8).
     pub fn as_str(&self) -> &str {
         &self.0
     }

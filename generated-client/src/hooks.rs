@@ -15,6 +15,7 @@ use reqwest::{Method, Request, Response, StatusCode};
 
 use crate::generated::Client as GeneratedClient;
 use crate::path_segment;
+use crate::secret::ApiKeySecret;
 
 /// Settings shared by every call of one [`Client`](crate::Client).
 #[derive(Debug)]
@@ -23,6 +24,8 @@ pub struct Config {
     pub(crate) http: reqwest::Client,
     /// `Token <key>`, marked sensitive so that `Debug` never shows it.
     pub(crate) authorization: HeaderValue,
+    /// The key itself, to redact it from what a server echoes back.
+    pub(crate) api_key: ApiKeySecret,
     pub(crate) user_agent: HeaderValue,
     /// The budget of a whole call, retries and waits included.
     pub(crate) timeout: Duration,

@@ -111,6 +111,20 @@ fn redact_key_fields(json: &mut serde_json::Value) {
     }
 }
 
+/// `text` with the client's own API key and every run of 32 or more hex
+/// digits replaced: for what a server says in an error response, which
+/// should hold neither but may (a proxy that echoes the request, say). A key
+/// shorter than 8 characters is not searched for, since replacing it would
+/// garble the text; no real key is that short.
+pub(crate) fn redact_secrets(text: &str, api_key: &ApiKeySecret) -> String {
+    let key = api_key.expose_secret();
+    if key.len() >= 8 {
+        redact_hex_runs(&text.replace(key, "<redacted>"))
+    } else {
+        redact_hex_runs(text)
+    }
+}
+
 fn redact_hex_runs(text: &str) -> String {
     const MIN_RUN: usize = 32;
     let mut out = String::with_capacity(text.len());

@@ -1153,3 +1153,27 @@ fn plain_http_is_only_for_this_machine_unless_asked_for() {
         .build()
         .unwrap();
 }
+
+/// Found by the response fuzzer: a redirect was followed, and reqwest's
+/// error then quoted the `Location` it was sent to.
+#[tokio::test]
+async fn redirects_are_not_followed() {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(
+            ResponseTemplate::new(307)
+                .insert_header("location", format!("/v1/projects/OTHER/{NEW_SECRET}")),
+        )
+        .mount(&server)
+        .await;
+    let err = client(&server).delete_key("p", "k").await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(307), "{err:?}");
+    assert_no_secrets(&err);
+    let requests = server.received_requests().await.unwrap();
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.url.path() == "/v1/projects/p/keys/k"),
+        "a redirect was followed"
+    );
+}

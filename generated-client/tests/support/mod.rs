@@ -221,3 +221,45 @@ pub const ESCAPE_IDS: &[&str] = &[
     "a|b^c`d{e}f<g>h\"i'j",
     "~user",
 ];
+
+/// A server on 127.0.0.1 that answers every request with the same bytes,
+/// set per test case with [`ScriptedServer::answer_with`], and closes the
+/// connection. The bytes go out as given: a malformed head is part of what
+/// a test may send.
+pub struct ScriptedServer {
+    pub base_url: String,
+    answer: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+}
+
+impl ScriptedServer {
+    pub fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let base_url = format!("http://{}", listener.local_addr().unwrap());
+        let answer = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let script = std::sync::Arc::clone(&answer);
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { break };
+                if read_request_target(&mut stream).is_none() {
+                    continue;
+                }
+                let answer = script.lock().unwrap().clone();
+                let _ = stream.write_all(&answer);
+            }
+        });
+        Self { base_url, answer }
+    }
+
+    /// Every request from now on gets `status`, `headers`, a matching
+    /// `content-length` and `body`.
+    pub fn answer_with(&self, status: u16, headers: &[(String, String)], body: &[u8]) {
+        let mut answer = format!("HTTP/1.1 {status} Scripted\r\nconnection: close\r\n");
+        for (name, value) in headers {
+            answer.push_str(&format!("{name}: {value}\r\n"));
+        }
+        answer.push_str(&format!("content-length: {}\r\n\r\n", body.len()));
+        let mut answer = answer.into_bytes();
+        answer.extend_from_slice(body);
+        *self.answer.lock().unwrap() = answer;
+    }
+}
