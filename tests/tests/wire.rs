@@ -1177,3 +1177,29 @@ async fn redirects_are_not_followed() {
         "a redirect was followed"
     );
 }
+
+/// Found by the response fuzzer: a proxy that echoes the request put the
+/// token into the error's fields.
+#[tokio::test]
+async fn an_echoed_token_is_redacted_from_errors() {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(
+            ResponseTemplate::new(400)
+                .insert_header("dg-request-id", TOKEN)
+                .set_body_raw(
+                    format!("bad request; you sent Authorization: Token {TOKEN}"),
+                    "text/plain",
+                ),
+        )
+        .mount(&server)
+        .await;
+    let err = client(&server).list_keys("p", None).await.unwrap_err();
+    assert_no_secrets(&err);
+    let api = err.api().unwrap();
+    assert_eq!(
+        api.raw_body.as_deref(),
+        Some("bad request; you sent Authorization: Token <redacted>")
+    );
+    assert_eq!(api.request_id.as_deref(), Some("<redacted>"));
+}
