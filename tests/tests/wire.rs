@@ -717,6 +717,12 @@ async fn a_slow_server_gives_a_timeout_within_the_budget() {
     assert!(err.to_string().contains("timed out"), "{err}");
 }
 
+/// An address on 127.0.0.1 that nothing listens on: connecting is refused.
+fn closed_address() -> std::net::SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap()
+}
+
 /// A server that reads each request and hangs up without answering, counting
 /// connections: the request may have been acted on.
 fn hang_up_server() -> (String, Arc<AtomicUsize>) {
@@ -785,9 +791,7 @@ async fn a_connection_lost_after_sending_retries_reads_but_never_a_create() {
 
 #[tokio::test]
 async fn a_refused_connection_is_retried_even_for_a_create() {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let address = listener.local_addr().unwrap();
-    drop(listener);
+    let address = closed_address();
     let client = Client::builder()
         .api_key(TOKEN)
         .base_url(format!("http://{address}"))
@@ -1056,9 +1060,7 @@ async fn a_connect_timeout_is_named_and_retried_even_for_a_create() {
 
 #[tokio::test]
 async fn a_refused_connection_names_the_cause_once() {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let address = listener.local_addr().unwrap();
-    drop(listener);
+    let address = closed_address();
     let client = Client::builder()
         .api_key(TOKEN)
         .base_url(format!("http://{address}"))
