@@ -95,34 +95,3 @@ impl fmt::Display for Where<'_> {
         }
     }
 }
-
-/// Escapes one reference token of a JSON pointer (RFC 6901).
-pub fn pointer_token(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
-}
-
-/// Joins reference tokens into a JSON pointer.
-pub fn pointer<I, T>(tokens: I) -> String
-where
-    I: IntoIterator<Item = T>,
-    T: AsRef<str>,
-{
-    tokens
-        .into_iter()
-        .map(|token| format!("/{}", pointer_token(token.as_ref())))
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pointers_escape_slashes_and_tildes() {
-        assert_eq!(
-            pointer(["paths", "/v1/{id}", "get", "a~b"]),
-            "/paths/~1v1~1{id}/get/a~0b"
-        );
-        assert_eq!(pointer(Vec::<&str>::new()), "");
-    }
-}

@@ -2,13 +2,13 @@
 
 use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::Path;
 
 use openapiv3::OpenAPI;
 use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
 use quote::{ToTokens, quote};
 
+use crate::document::Document;
 use crate::error::Error;
 
 /// The hand-written type every generated `Client` carries: per-call state that
@@ -29,7 +29,7 @@ const REPLACEMENTS: [(&str, &str); 1] = [
 
 /// Generates the client's tokens. progenitor panics on some shapes; a panic
 /// that gets past the validator is caught here and returned as an error.
-pub fn generate(file: &Path, spec: &OpenAPI) -> Result<TokenStream, Error> {
+pub fn generate(document: &Document, spec: &OpenAPI) -> Result<TokenStream, Error> {
     let mut settings = GenerationSettings::new();
     let inner_type: syn::Path = syn::parse_str(INNER_TYPE).expect("INNER_TYPE is a valid path");
     settings
@@ -46,7 +46,7 @@ pub fn generate(file: &Path, spec: &OpenAPI) -> Result<TokenStream, Error> {
 
     let unsupported = |message: String| {
         Error::Unsupported {
-        file: file.to_owned(),
+        file: document.file().to_owned(),
         message,
         hint: "simplify the construct it names (see README.md, \"Changing the spec\"), then run `cargo xtask regen` again".into(),
     }
@@ -65,7 +65,7 @@ pub fn generate(file: &Path, spec: &OpenAPI) -> Result<TokenStream, Error> {
     let has_path_parameters = spec.paths.paths.keys().any(|path| path.contains('{'));
     if has_path_parameters && rewritten == 0 {
         return Err(Error::Unsupported {
-            file: file.to_owned(),
+            file: document.file().to_owned(),
             message: "progenitor no longer calls `encode_path` for path parameters, so ids would not go through the client's own segment encoder".into(),
             hint: "find the function progenitor now uses and point `replace_calls` in codegen/src/generate.rs at it".into(),
         });

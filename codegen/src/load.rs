@@ -5,7 +5,8 @@ use std::path::Path;
 use serde_json::Value;
 use serde_yaml_ng::Value as Yaml;
 
-use crate::error::{Error, pointer};
+use crate::document::pointer;
+use crate::error::Error;
 
 /// Reads `file` and parses it as JSON when its name ends in `.json`, as YAML
 /// otherwise (YAML is a superset of JSON, so either parses).

@@ -1,47 +1,37 @@
-//! Stage 2: check that a parsed document is an OpenAPI 3.0 spec that
-//! progenitor can turn into a client.
+//! Stage 2: check that a parsed document is an OpenAPI 3.0 spec, and (for
+//! regeneration) one that progenitor can turn into a client.
 //!
 //! progenitor asserts (and so panics) on several shapes instead of returning
 //! an error. Each of those is checked here first, so that a maintainer gets an
 //! error naming the operation and JSON pointer at fault and saying what to do.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 
-use openapiv3::{OpenAPI, Operation, Parameter, ReferenceOr, StatusCode};
+use openapiv3::{OpenAPI, Operation, Parameter, ReferenceOr};
 use serde_json::Value;
 
-use crate::error::{Error, pointer, pointer_token};
+use crate::document::{self, Document, child, object, pointer};
+use crate::error::Error;
 
-/// Checks `document` and converts it to progenitor's input model.
-pub fn validate(file: &Path, document: &Value) -> Result<OpenAPI, Error> {
-    let spec = validate_openapi(file, document)?;
-    Checker { file }.operations(&spec, Rules::Generator)?;
-    Ok(spec)
-}
-
-/// Checks only that `document` is OpenAPI 3.0 with every `$ref` resolving,
-/// not that progenitor can generate a client from it: enough to compare two
-/// specs.
-pub fn validate_openapi(file: &Path, document: &Value) -> Result<OpenAPI, Error> {
-    let checker = Checker { file };
-    checker.version(document)?;
-    checker.references(document, &mut Vec::new(), document)?;
-    let spec = checker.typed(document)?;
-    checker.operations(&spec, Rules::OpenApi)?;
-    Ok(spec)
-}
-
-/// Which rules an operation must follow: OpenAPI's own (unique
-/// operationIds, declared path parameters), or also the generator's.
-#[derive(Clone, Copy, PartialEq)]
-enum Rules {
+/// Which rules a document must follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rules {
+    /// OpenAPI 3.0's own: the version, references that resolve without a
+    /// pure cycle, the object model, unique operationIds, declared path
+    /// parameters. Enough to compare two specs.
     OpenApi,
+    /// Also everything progenitor needs to generate a client.
     Generator,
 }
 
-struct Checker<'a> {
-    file: &'a Path,
+/// Checks `document` under `rules` and converts it to progenitor's input
+/// model.
+pub fn validate(document: &Document, rules: Rules) -> Result<OpenAPI, Error> {
+    version(document)?;
+    document.check_references()?;
+    let spec = typed(document)?;
+    operations(document, rules)?;
+    Ok(spec)
 }
 
 /// What an operation's response carries, as progenitor classifies it: two
@@ -53,416 +43,303 @@ enum ResponseKind {
     Empty,
 }
 
-impl Checker<'_> {
-    fn invalid(
-        &self,
-        operation: Option<&str>,
-        pointer: String,
-        problem: impl Into<String>,
-        hint: impl Into<String>,
-    ) -> Error {
-        Error::Invalid {
-            file: self.file.to_owned(),
-            operation: operation.map(str::to_owned),
-            pointer,
-            problem: problem.into(),
-            hint: hint.into(),
-        }
-    }
-
-    fn version(&self, document: &Value) -> Result<(), Error> {
-        let Some(root) = document.as_object() else {
-            return Err(self.invalid(
-                None,
-                String::new(),
-                "the document is not a mapping",
-                "an OpenAPI document is a mapping that starts with `openapi: 3.0.3`",
-            ));
-        };
-        match root.get("openapi") {
-            Some(Value::String(version)) if version.trim().starts_with("3.0.") => Ok(()),
-            Some(Value::String(version)) => Err(self.invalid(
-                None,
-                "/openapi".into(),
-                format!("OpenAPI {version} is not supported; the generator (progenitor) reads OpenAPI 3.0.x only"),
-                "write the spec as `openapi: 3.0.3` (in 3.1, `type: [T, \"null\"]` becomes `nullable: true`, and `examples` in schemas becomes `example`)",
-            )),
-            Some(other) => Err(self.invalid(
-                None,
-                "/openapi".into(),
-                format!("`openapi` must be a version string, found {other}"),
-                "quote the version: `openapi: \"3.0.3\"`",
-            )),
-            None => Err(self.invalid(
-                None,
-                String::new(),
-                match root.get("swagger") {
-                    Some(_) => "this is a Swagger 2.0 document, not OpenAPI 3.0",
-                    None => "the `openapi` version field is missing",
-                },
-                "start the document with `openapi: 3.0.3`",
-            )),
-        }
-    }
-
-    /// Every `$ref` must be local and point at something.
-    fn references(&self, node: &Value, path: &mut Vec<String>, root: &Value) -> Result<(), Error> {
-        match node {
-            Value::Object(map) => {
-                if let Some(reference) = map.get("$ref") {
-                    path.push("$ref".into());
-                    let here = pointer(path.iter());
-                    path.pop();
-                    let Some(reference) = reference.as_str() else {
-                        return Err(self.invalid(
-                            None,
-                            here,
-                            "`$ref` must be a string",
-                            "write the reference as `$ref: \"#/components/schemas/Name\"`",
-                        ));
-                    };
-                    let Some(target) = reference.strip_prefix('#') else {
-                        return Err(self.invalid(
-                            None,
-                            here,
-                            format!("`{reference}` refers to another document; only references inside this file are supported"),
-                            "copy the referenced definition under `components` and refer to it as `#/components/...`",
-                        ));
-                    };
-                    if root.pointer(target).is_none() {
-                        return Err(self.invalid(
-                            None,
-                            here,
-                            format!("`$ref: {reference}` points to nothing"),
-                            "define the referenced item, or correct the reference",
-                        ));
-                    }
-                }
-                for (key, value) in map {
-                    path.push(key.clone());
-                    self.references(value, path, root)?;
-                    path.pop();
-                }
-            }
-            Value::Array(items) => {
-                for (index, item) in items.iter().enumerate() {
-                    path.push(index.to_string());
-                    self.references(item, path, root)?;
-                    path.pop();
-                }
-            }
-            _ => {}
-        }
-        Ok(())
-    }
-
-    fn typed(&self, document: &Value) -> Result<OpenAPI, Error> {
-        let (location, message) = match typed_at::<OpenAPI>(document, &[]) {
-            Ok(spec) => return Ok(spec),
-            // openapiv3 reads `paths` and `components` through maps that hide
-            // where inside them it failed: look again, item by item.
-            Err(whole) => narrow(document).unwrap_or(whole),
-        };
-        Err(self.invalid(
+fn version(document: &Document) -> Result<(), Error> {
+    let Some(root) = document.root().as_object() else {
+        return Err(document.invalid(
             None,
-            pointer(&location),
-            format!("not valid OpenAPI 3.0: {message}"),
-            "compare this item with the OpenAPI 3.0.3 specification",
-        ))
+            "",
+            "the document is not a mapping",
+            "an OpenAPI document is a mapping that starts with `openapi: 3.0.3`",
+        ));
+    };
+    match root.get("openapi") {
+        Some(Value::String(version)) if version.trim().starts_with("3.0.") => Ok(()),
+        Some(Value::String(version)) => Err(document.invalid(
+            None,
+            "/openapi",
+            format!("OpenAPI {version} is not supported; the generator (progenitor) reads OpenAPI 3.0.x only"),
+            "write the spec as `openapi: 3.0.3` (in 3.1, `type: [T, \"null\"]` becomes `nullable: true`, and `examples` in schemas becomes `example`)",
+        )),
+        Some(other) => Err(document.invalid(
+            None,
+            "/openapi",
+            format!("`openapi` must be a version string, found {other}"),
+            "quote the version: `openapi: \"3.0.3\"`",
+        )),
+        None => Err(document.invalid(
+            None,
+            "",
+            match root.get("swagger") {
+                Some(_) => "this is a Swagger 2.0 document, not OpenAPI 3.0",
+                None => "the `openapi` version field is missing",
+            },
+            "start the document with `openapi: 3.0.3`",
+        )),
     }
+}
 
-    fn operations(&self, spec: &OpenAPI, rules: Rules) -> Result<(), Error> {
-        let mut seen: BTreeMap<&str, String> = BTreeMap::new();
-        for (path, item) in spec.paths.iter() {
-            let item_pointer = pointer(["paths", path.as_str()]);
-            let item = match item {
-                ReferenceOr::Item(item) => item,
-                ReferenceOr::Reference { .. } => {
-                    return Err(self.invalid(
-                        None,
-                        item_pointer,
-                        "a path item given by `$ref` is not supported by the generator",
-                        "write the path item inline",
-                    ));
-                }
-            };
-            for (method, operation) in item.iter() {
-                let here = format!("{item_pointer}/{method}");
-                let id = match operation.operation_id.as_deref() {
-                    Some(id) if !id.trim().is_empty() => id,
-                    // OpenAPI allows it; only the generator needs a name.
-                    _ if rules == Rules::OpenApi => continue,
-                    _ => {
-                        return Err(self.invalid(
-                            None,
-                            here,
-                            format!("`{} {path}` has no operationId", method.to_uppercase()),
-                            "add a unique `operationId` in snake_case; it becomes the client method's name",
-                        ));
-                    }
-                };
-                if let Some(first) = seen.insert(id, here.clone()) {
-                    return Err(self.invalid(
-                        Some(id),
-                        format!("{here}/operationId"),
-                        format!("duplicate operationId `{id}`, first used at {first}"),
-                        "give every operation its own operationId",
-                    ));
-                }
-                let parameters = item.parameters.iter().chain(&operation.parameters);
-                self.path_parameters(spec, path, id, &here, parameters)?;
-                if rules == Rules::Generator {
-                    self.request_body(spec, id, &here, operation)?;
-                    self.responses(spec, id, &here, operation)?;
-                }
-            }
-        }
-        Ok(())
-    }
+fn typed(document: &Document) -> Result<OpenAPI, Error> {
+    let (location, message) = match typed_at::<OpenAPI>(document.root(), &[]) {
+        Ok(spec) => return Ok(spec),
+        // openapiv3 reads `paths` and `components` through maps that hide
+        // where inside them it failed: look again, item by item.
+        Err(whole) => narrow(document).unwrap_or(whole),
+    };
+    Err(document.invalid(
+        None,
+        pointer(&location),
+        format!("not valid OpenAPI 3.0: {message}"),
+        "compare this item with the OpenAPI 3.0.3 specification",
+    ))
+}
 
-    fn path_parameters<'s>(
-        &self,
-        spec: &'s OpenAPI,
-        path: &str,
-        id: &str,
-        here: &str,
-        parameters: impl Iterator<Item = &'s ReferenceOr<Parameter>>,
-    ) -> Result<(), Error> {
-        let in_template: BTreeSet<&str> = path
-            .split('{')
-            .skip(1)
-            .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
-            .collect();
-        let mut declared = BTreeSet::new();
-        for parameter in parameters {
-            let Some(parameter) = resolve_parameter(spec, parameter) else {
-                continue;
-            };
-            if let Parameter::Path { parameter_data, .. } = parameter {
-                if !parameter_data.required {
-                    return Err(self.invalid(
-                        Some(id),
-                        format!("{here}/parameters"),
-                        format!(
-                            "path parameter `{}` is not marked required",
-                            parameter_data.name
-                        ),
-                        "path parameters must have `required: true`",
-                    ));
-                }
-                if !in_template.contains(parameter_data.name.as_str()) {
-                    return Err(self.invalid(
-                        Some(id),
-                        format!("{here}/parameters"),
-                        format!(
-                            "path parameter `{}` does not appear in the path `{path}`",
-                            parameter_data.name
-                        ),
-                        format!(
-                            "add `{{{}}}` to the path, or remove the parameter",
-                            parameter_data.name
-                        ),
-                    ));
-                }
-                declared.insert(parameter_data.name.clone());
-            }
-        }
-        if let Some(missing) = in_template.iter().find(|name| !declared.contains(**name)) {
-            return Err(self.invalid(
-                Some(id),
-                here.to_owned(),
-                format!("the path `{path}` uses `{{{missing}}}` but no path parameter `{missing}` is declared"),
-                format!("declare it: `- {{name: {missing}, in: path, required: true, schema: {{type: string}}}}`"),
-            ));
-        }
-        Ok(())
-    }
-
-    fn request_body(
-        &self,
-        spec: &OpenAPI,
-        id: &str,
-        here: &str,
-        operation: &Operation,
-    ) -> Result<(), Error> {
-        let Some(body) = &operation.request_body else {
-            return Ok(());
-        };
-        let body = match body {
-            ReferenceOr::Item(body) => body,
-            ReferenceOr::Reference { reference } => {
-                match component(reference, "requestBodies").and_then(|name| {
-                    spec.components
-                        .as_ref()?
-                        .request_bodies
-                        .get(name)?
-                        .as_item()
-                }) {
-                    Some(body) => body,
-                    None => {
-                        return Err(self.invalid(
-                            Some(id),
-                            format!("{here}/requestBody"),
-                            format!("`{reference}` is not a request body under `#/components/requestBodies`"),
-                            "refer to a request body defined under `components/requestBodies`",
-                        ));
-                    }
-                }
-            }
-        };
-        let media_pointer = format!("{here}/requestBody/content");
-        if body.content.len() > 1 {
-            let types = body
-                .content
-                .keys()
-                .cloned()
-                .collect::<Vec<_>>()
-                .join("`, `");
-            return Err(self.invalid(
-                Some(id),
-                media_pointer,
-                format!(
-                    "the request body has {} media types (`{types}`); the generator supports one",
-                    body.content.len()
-                ),
-                "keep only `application/json`",
-            ));
-        }
-        if let Some((media_type, content)) = body.content.first()
-            && content.schema.is_none()
-        {
-            return Err(self.invalid(
-                Some(id),
-                format!("{media_pointer}/{}", pointer_token(media_type)),
-                "the request body has no schema",
-                "add a `schema` to the media type",
-            ));
-        }
-        Ok(())
-    }
-
-    fn responses(
-        &self,
-        spec: &OpenAPI,
-        id: &str,
-        here: &str,
-        operation: &Operation,
-    ) -> Result<(), Error> {
-        let mut success: BTreeMap<ResponseKind, Vec<String>> = BTreeMap::new();
-        let mut failure: BTreeMap<ResponseKind, Vec<String>> = BTreeMap::new();
-        let statuses = operation
-            .responses
-            .default
+fn operations(document: &Document, rules: Rules) -> Result<(), Error> {
+    if rules == Rules::Generator
+        && let Some((path, _)) = document
+            .object_at("/paths")
             .iter()
-            .map(|response| ("default".to_owned(), None, response))
-            .chain(
-                operation
-                    .responses
-                    .responses
-                    .iter()
-                    .map(|(status, response)| (status.to_string(), Some(status), response)),
-            );
-        for (label, status, response) in statuses {
-            let response_pointer = format!("{here}/responses/{label}");
-            if let Some(StatusCode::Code(code)) = status
-                && !(100..=599).contains(code)
-            {
-                return Err(self.invalid(
-                    Some(id),
-                    response_pointer,
-                    format!("{code} is not an HTTP status"),
-                    "use a status from 100 to 599, a range such as `4XX`, or `default`",
-                ));
-            }
-            let response = match response {
-                ReferenceOr::Item(response) => response,
-                ReferenceOr::Reference { reference } => match component(reference, "responses")
-                    .and_then(|name| spec.components.as_ref()?.responses.get(name)?.as_item())
-                {
-                    Some(response) => response,
-                    None => {
-                        return Err(self.invalid(
-                            Some(id),
-                            response_pointer,
-                            format!(
-                                "`{reference}` is not a response under `#/components/responses`"
-                            ),
-                            "refer to a response defined under `components/responses`",
-                        ));
-                    }
-                },
-            };
-            let json = response.content.iter().find(|(media_type, _)| {
-                media_type.as_str() == "application/json"
-                    || media_type.starts_with("application/json;")
-            });
-            let kind = match json {
-                Some((media_type, content)) => {
-                    let content_pointer =
-                        format!("{response_pointer}/content/{}", pointer_token(media_type));
-                    let Some(schema) = &content.schema else {
-                        return Err(self.invalid(
-                            Some(id),
-                            content_pointer,
-                            "a JSON response has no schema",
-                            "add a `schema` to the media type",
-                        ));
-                    };
-                    if !content.encoding.is_empty() {
-                        return Err(self.invalid(
-                            Some(id),
-                            format!("{content_pointer}/encoding"),
-                            "`encoding` is not supported on JSON responses",
-                            "remove `encoding`",
-                        ));
-                    }
-                    ResponseKind::Json(serde_json::to_string(schema).unwrap_or_default())
-                }
-                None if response.content.is_empty() => ResponseKind::Empty,
-                None => ResponseKind::Other,
-            };
-            let is_default = status.is_none();
-            let is_success = is_default
-                || matches!(
-                    status,
-                    Some(StatusCode::Code(101 | 200..=299) | StatusCode::Range(2))
-                );
-            let is_failure = is_default
-                || matches!(
-                    status,
-                    Some(StatusCode::Code(400..=599) | StatusCode::Range(4..=5))
-                );
-            if is_success {
-                success.entry(kind.clone()).or_default().push(label.clone());
-            }
-            if is_failure {
-                failure.entry(kind).or_default().push(label);
-            }
-        }
-        for (kinds, what) in [(&success, "success"), (&failure, "error")] {
-            if kinds.len() > 1 {
-                let labels: Vec<String> = kinds.values().flatten().cloned().collect();
-                let problem = if labels.iter().any(|label| label == "default") {
-                    format!(
-                        "a `default` response beside typed {what} responses gives {what} responses different bodies ({})",
-                        labels.join(", ")
-                    )
-                } else {
-                    format!(
-                        "the {what} responses ({}) have different bodies; a client method returns one {what} type",
-                        labels.join(", ")
-                    )
-                };
-                return Err(self.invalid(
-                    Some(id),
-                    format!("{here}/responses"),
-                    problem,
-                    format!("give every {what} response the same schema (one `$ref`), or drop the `default` response"),
-                ));
-            }
-        }
-        Ok(())
+            .find(|(_, item)| item.get("$ref").is_some())
+    {
+        return Err(document.invalid(
+            None,
+            pointer(["paths", path.as_str()]),
+            "a path item given by `$ref` is not supported by the generator",
+            "write the path item inline",
+        ));
     }
+    let mut seen: BTreeMap<&str, String> = BTreeMap::new();
+    for operation in document.operations() {
+        let here = &operation.pointer;
+        let id = match operation.id() {
+            Some(id) => id,
+            // OpenAPI allows it; only the generator needs a name.
+            None if rules == Rules::OpenApi => continue,
+            None => {
+                return Err(document.invalid(
+                    None,
+                    here.clone(),
+                    format!(
+                        "`{} {}` has no operationId",
+                        operation.method.to_uppercase(),
+                        operation.path
+                    ),
+                    "add a unique `operationId` in snake_case; it becomes the client method's name",
+                ));
+            }
+        };
+        if let Some(first) = seen.insert(id, here.clone()) {
+            return Err(document.invalid(
+                Some(id),
+                child(here, "operationId"),
+                format!("duplicate operationId `{id}`, first used at {first}"),
+                "give every operation its own operationId",
+            ));
+        }
+        path_parameters(document, &operation, id)?;
+        if rules == Rules::Generator {
+            request_body(document, &operation, id)?;
+            responses(document, &operation, id)?;
+        }
+    }
+    Ok(())
+}
+
+fn path_parameters(
+    document: &Document,
+    operation: &document::Operation<'_>,
+    id: &str,
+) -> Result<(), Error> {
+    let path = operation.path;
+    let in_template: BTreeSet<&str> = path
+        .split('{')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+        .collect();
+    let mut declared = BTreeSet::new();
+    for parameter in operation.parameters() {
+        if parameter.location != "path" {
+            continue;
+        }
+        let name = parameter.name;
+        if !parameter.required() {
+            return Err(document.invalid(
+                Some(id),
+                parameter.pointer,
+                format!("path parameter `{name}` is not marked required"),
+                "path parameters must have `required: true`",
+            ));
+        }
+        if !in_template.contains(name) {
+            return Err(document.invalid(
+                Some(id),
+                parameter.pointer,
+                format!("path parameter `{name}` does not appear in the path `{path}`"),
+                format!("add `{{{name}}}` to the path, or remove the parameter"),
+            ));
+        }
+        declared.insert(name);
+    }
+    if let Some(missing) = in_template.iter().find(|name| !declared.contains(**name)) {
+        return Err(document.invalid(
+            Some(id),
+            operation.pointer.clone(),
+            format!("the path `{path}` uses `{{{missing}}}` but no path parameter `{missing}` is declared"),
+            format!("declare it: `- {{name: {missing}, in: path, required: true, schema: {{type: string}}}}`"),
+        ));
+    }
+    Ok(())
+}
+
+/// A `$ref` in `section`'s place must name an item of
+/// `#/components/{section}`: progenitor looks it up there.
+fn component_reference(
+    document: &Document,
+    id: &str,
+    value: &Value,
+    section: &str,
+    at: &str,
+    what: &str,
+) -> Result<(), Error> {
+    let Some(reference) = value.get("$ref").and_then(Value::as_str) else {
+        return Ok(());
+    };
+    let prefix = format!("#/components/{section}/");
+    match reference.strip_prefix(&prefix) {
+        Some(name) if !name.contains('/') => Ok(()),
+        _ => Err(document.invalid(
+            Some(id),
+            at.to_owned(),
+            format!("`{reference}` is not {what} under `#/components/{section}`"),
+            format!("refer to {what} defined under `components/{section}`"),
+        )),
+    }
+}
+
+fn request_body(
+    document: &Document,
+    operation: &document::Operation<'_>,
+    id: &str,
+) -> Result<(), Error> {
+    let Some(raw) = operation.value.get("requestBody") else {
+        return Ok(());
+    };
+    let at = child(&operation.pointer, "requestBody");
+    component_reference(document, id, raw, "requestBodies", &at, "a request body")?;
+    let content = object(document.resolved(raw).get("content"));
+    let media_pointer = child(&at, "content");
+    if content.len() > 1 {
+        let types = content.keys().cloned().collect::<Vec<_>>().join("`, `");
+        return Err(document.invalid(
+            Some(id),
+            media_pointer,
+            format!(
+                "the request body has {} media types (`{types}`); the generator supports one",
+                content.len()
+            ),
+            "keep only `application/json`",
+        ));
+    }
+    if let Some((media_type, media)) = content.iter().next()
+        && media.get("schema").is_none()
+    {
+        return Err(document.invalid(
+            Some(id),
+            child(&media_pointer, media_type),
+            "the request body has no schema",
+            "add a `schema` to the media type",
+        ));
+    }
+    Ok(())
+}
+
+fn responses(
+    document: &Document,
+    operation: &document::Operation<'_>,
+    id: &str,
+) -> Result<(), Error> {
+    let mut success: BTreeMap<ResponseKind, Vec<&str>> = BTreeMap::new();
+    let mut failure: BTreeMap<ResponseKind, Vec<&str>> = BTreeMap::new();
+    let raw = object(operation.value.get("responses"));
+    for response in operation.responses() {
+        let Some(key) = response.key else {
+            return Err(document.invalid(
+                Some(id),
+                response.pointer,
+                format!("{} is not an HTTP status", response.label),
+                "use a status from 100 to 599, a range such as `4XX`, or `default`",
+            ));
+        };
+        if let Some(raw) = raw.get(response.label) {
+            component_reference(
+                document,
+                id,
+                raw,
+                "responses",
+                &response.pointer,
+                "a response",
+            )?;
+        }
+        let content = object(response.value.get("content"));
+        let json = content
+            .iter()
+            .find(|(media_type, _)| document::is_json(media_type));
+        let kind = match json {
+            Some((media_type, media)) => {
+                let content_pointer = child(&child(&response.pointer, "content"), media_type);
+                let Some(schema) = media.get("schema") else {
+                    return Err(document.invalid(
+                        Some(id),
+                        content_pointer,
+                        "a JSON response has no schema",
+                        "add a `schema` to the media type",
+                    ));
+                };
+                if !object(media.get("encoding")).is_empty() {
+                    return Err(document.invalid(
+                        Some(id),
+                        child(&content_pointer, "encoding"),
+                        "`encoding` is not supported on JSON responses",
+                        "remove `encoding`",
+                    ));
+                }
+                ResponseKind::Json(schema.to_string())
+            }
+            None if content.is_empty() => ResponseKind::Empty,
+            None => ResponseKind::Other,
+        };
+        if key.may_be_success() {
+            success
+                .entry(kind.clone())
+                .or_default()
+                .push(response.label);
+        }
+        if key.may_be_error() {
+            failure.entry(kind).or_default().push(response.label);
+        }
+    }
+    for (kinds, what) in [(&success, "success"), (&failure, "error")] {
+        if kinds.len() > 1 {
+            let labels: Vec<&str> = kinds.values().flatten().copied().collect();
+            let problem = if labels.contains(&"default") {
+                format!(
+                    "a `default` response beside typed {what} responses gives {what} responses different bodies ({})",
+                    labels.join(", ")
+                )
+            } else {
+                format!(
+                    "the {what} responses ({}) have different bodies; a client method returns one {what} type",
+                    labels.join(", ")
+                )
+            };
+            return Err(document.invalid(
+                Some(id),
+                child(&operation.pointer, "responses"),
+                problem,
+                format!("give every {what} response the same schema (one `$ref`), or drop the `default` response"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Deserializes `value` (found at `base`) as `T`, or says where it failed.
@@ -484,37 +361,29 @@ fn typed_at<T: serde::de::DeserializeOwned>(
 }
 
 /// The first operation or component that does not deserialize on its own.
-fn narrow(document: &Value) -> Option<(Vec<String>, String)> {
+fn narrow(document: &Document) -> Option<(Vec<String>, String)> {
     fn first_failure<T: serde::de::DeserializeOwned>(
-        map: Option<&serde_json::Map<String, Value>>,
+        map: &serde_json::Map<String, Value>,
         base: &[&str],
     ) -> Option<(Vec<String>, String)> {
-        map?.iter().find_map(|(name, value)| {
+        map.iter().find_map(|(name, value)| {
             let mut here: Vec<String> = base.iter().map(|s| (*s).to_owned()).collect();
             here.push(name.clone());
             typed_at::<T>(value, &here).err()
         })
     }
-    let paths = document.get("paths").and_then(Value::as_object);
-    let operations = paths.into_iter().flatten().find_map(|(path, item)| {
-        let methods = item.as_object()?.iter().filter(|(key, _)| {
-            matches!(
-                key.as_str(),
-                "get" | "put" | "post" | "delete" | "options" | "head" | "patch" | "trace"
-            )
-        });
-        methods.into_iter().find_map(|(method, operation)| {
-            typed_at::<Operation>(operation, &["paths".into(), path.clone(), method.clone()]).err()
-        })
+    let operations = document.operations().into_iter().find_map(|operation| {
+        let at = ["paths", operation.path, operation.method].map(str::to_owned);
+        typed_at::<Operation>(operation.value, &at).err()
     });
-    let components = document.get("components");
-    let section = |name: &str| {
-        components
-            .and_then(|c| c.get(name))
-            .and_then(Value::as_object)
-    };
+    let section = |name: &str| document.object_at(&format!("/components/{name}"));
     operations
-        .or_else(|| first_failure::<ReferenceOr<openapiv3::PathItem>>(paths, &["paths"]))
+        .or_else(|| {
+            first_failure::<ReferenceOr<openapiv3::PathItem>>(
+                document.object_at("/paths"),
+                &["paths"],
+            )
+        })
         .or_else(|| {
             first_failure::<ReferenceOr<openapiv3::Schema>>(
                 section("schemas"),
@@ -539,23 +408,4 @@ fn narrow(document: &Value) -> Option<(Vec<String>, String)> {
                 &["components", "requestBodies"],
             )
         })
-}
-
-fn resolve_parameter<'s>(
-    spec: &'s OpenAPI,
-    parameter: &'s ReferenceOr<Parameter>,
-) -> Option<&'s Parameter> {
-    match parameter {
-        ReferenceOr::Item(parameter) => Some(parameter),
-        ReferenceOr::Reference { reference } => component(reference, "parameters")
-            .and_then(|name| spec.components.as_ref()?.parameters.get(name)?.as_item()),
-    }
-}
-
-/// The name in `#/components/{section}/{name}`.
-fn component<'r>(reference: &'r str, section: &str) -> Option<&'r str> {
-    reference
-        .strip_prefix("#/components/")?
-        .strip_prefix(section)?
-        .strip_prefix('/')
 }

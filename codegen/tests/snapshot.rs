@@ -7,7 +7,7 @@ use std::path::Path;
 #[test]
 fn small_spec_generates_the_snapshot() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshot");
-    let source = codegen::generate_source(
+    let source = codegen::client_source(
         &dir.join("widgets.yaml"),
         "codegen/tests/snapshot/widgets.yaml",
     )

@@ -3,6 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
+use codegen::document::{Document, Operation, ResponseKey, is_json};
+use codegen::{Rules, validate};
 use serde_json::{Map, Value};
 
 /// The workspace's spec file.
@@ -12,19 +14,7 @@ pub fn spec_file() -> PathBuf {
 
 /// A loaded spec.
 pub struct Spec {
-    root: Value,
-}
-
-/// One operation of the spec.
-pub struct Operation<'a> {
-    /// Its operationId.
-    pub id: &'a str,
-    /// The HTTP method, lower case.
-    pub method: &'a str,
-    /// The path template.
-    pub path: &'a str,
-    /// The operation object.
-    pub body: &'a Value,
+    document: Document,
 }
 
 /// An `example` in the spec and the schema it must fit.
@@ -52,84 +42,62 @@ impl Spec {
         Self::from_file(&spec_file())
     }
 
-    /// Loads a spec file with the generator's own loader.
+    /// Loads a spec file with the generator's own loader, and refuses it
+    /// for the reasons spec-diff would (an unresolvable or cyclic `$ref`, a
+    /// document that is not OpenAPI 3.0), with the same error.
     pub fn from_file(file: &Path) -> Result<Self, String> {
-        let root = codegen::load(file).map_err(|err| err.to_string())?;
-        Ok(Self { root })
+        let document = Document::load(file).map_err(|err| err.to_string())?;
+        validate(&document, Rules::OpenApi).map_err(|err| err.to_string())?;
+        Ok(Self { document })
+    }
+
+    /// The spec as the generator's document model reads it.
+    pub fn document(&self) -> &Document {
+        &self.document
     }
 
     /// The operations, in document order.
     pub fn operations(&self) -> Vec<Operation<'_>> {
-        let mut operations = Vec::new();
-        let paths = self.root.get("paths").and_then(Value::as_object);
-        for (path, item) in paths.into_iter().flatten() {
-            for (method, body) in item.as_object().into_iter().flatten() {
-                if let Some(id) = body.get("operationId").and_then(Value::as_str) {
-                    operations.push(Operation {
-                        id,
-                        method,
-                        path,
-                        body,
-                    });
-                }
-            }
-        }
-        operations
+        self.document.operations()
     }
 
     /// The operation with this operationId.
     pub fn operation(&self, id: &str) -> Option<Operation<'_>> {
-        self.operations()
-            .into_iter()
-            .find(|operation| operation.id == id)
+        self.document.operation(id)
     }
 
     /// The response keys an operation declares (`"200"`, `"5XX"`, `"default"`).
     pub fn declared_statuses(&self, id: &str) -> Vec<String> {
         self.operation(id)
-            .and_then(|operation| operation.body.get("responses")?.as_object().cloned())
-            .map(|responses| responses.keys().cloned().collect())
+            .map(|operation| {
+                let responses = operation.responses();
+                responses.iter().map(|r| r.label.to_owned()).collect()
+            })
             .unwrap_or_default()
     }
 
     /// The response object that covers `status`: its exact code, else its
     /// range (`4XX`), else `default`.
     pub fn response(&self, id: &str, status: u16) -> Option<&Value> {
-        let responses = self.operation(id)?.body.get("responses")?;
-        let range = format!("{}XX", status / 100);
-        [status.to_string(), range, "default".to_owned()]
-            .iter()
-            .find_map(|key| responses.get(key))
-            .map(|response| self.resolve(response))
+        Some(self.operation(id)?.response_for(status)?.value)
     }
 
-    /// Whether `status` is covered by a declared response key.
+    /// Whether the response key `declared` covers `status` on its own.
     pub fn covers(declared: &str, status: u16) -> bool {
-        declared == status.to_string()
-            || declared == format!("{}XX", status / 100)
-            || declared == "default"
+        ResponseKey::parse(declared).is_some_and(|key| key.covers(status))
     }
 
     /// Follows `$ref`s to the item they name.
-    pub fn resolve<'a>(&'a self, mut value: &'a Value) -> &'a Value {
-        while let Some(reference) = value.get("$ref").and_then(Value::as_str) {
-            match reference
-                .strip_prefix('#')
-                .and_then(|pointer| self.root.pointer(pointer))
-            {
-                Some(target) => value = target,
-                None => break,
-            }
-        }
-        value
+    pub fn resolve<'a>(&'a self, value: &'a Value) -> &'a Value {
+        self.document.resolved(value)
     }
 
-    /// The schema of `response`'s JSON body, or of its plain-text body.
+    /// The schema of `response`'s JSON body, or of its other body.
     pub fn body_schema<'a>(&'a self, response: &'a Value, json: bool) -> Option<&'a Value> {
         let content = response.get("content")?.as_object()?;
         content
             .iter()
-            .find(|(media_type, _)| media_type.starts_with("application/json") == json)
+            .find(|(media_type, _)| is_json(media_type) == json)
             .and_then(|(_, media)| media.get("schema"))
     }
 
@@ -142,7 +110,13 @@ impl Spec {
         );
         document.insert(
             "components".into(),
-            to_json_schema(self.root.get("components").cloned().unwrap_or(Value::Null)),
+            to_json_schema(
+                self.document
+                    .root()
+                    .get("components")
+                    .cloned()
+                    .unwrap_or(Value::Null),
+            ),
         );
         let validator = jsonschema::draft4::options()
             .should_validate_formats(true)
@@ -160,7 +134,7 @@ impl Spec {
     /// Every `example` of a media type, parameter or schema, with its schema.
     pub fn examples(&self) -> Vec<Example> {
         let mut found = Vec::new();
-        collect_examples(&self.root, &mut Vec::new(), &mut found);
+        collect_examples(self.document.root(), &mut Vec::new(), &mut found);
         found
     }
 }

@@ -69,12 +69,13 @@ fn every_declared_response_has_a_fixture() {
     let all = fixtures::all().unwrap();
     let mut missing = Vec::new();
     for operation in spec.operations() {
-        for declared in spec.declared_statuses(operation.id) {
+        let id = operation.id().unwrap_or("?");
+        for declared in spec.declared_statuses(id) {
             let covered = all.iter().any(|fixture: &Fixture| {
-                fixture.operation == operation.id && Spec::covers(&declared, fixture.status)
+                fixture.operation == id && Spec::covers(&declared, fixture.status)
             });
             if !covered {
-                missing.push(format!("{} {declared}", operation.id));
+                missing.push(format!("{id} {declared}"));
             }
         }
     }
@@ -128,22 +129,19 @@ fn every_operation_and_status_carries_an_example() {
     let spec = Spec::load().unwrap();
     let mut missing = Vec::new();
     for operation in spec.operations() {
-        for declared in spec.declared_statuses(operation.id) {
-            let response = spec.resolve(&operation.body["responses"][&declared]);
-            for (media_type, media) in response["content"].as_object().into_iter().flatten() {
+        let id = operation.id().unwrap_or("?");
+        for response in operation.responses() {
+            let content = response.value["content"].as_object();
+            for (media_type, media) in content.into_iter().flatten() {
                 if media.get("example").is_none() {
-                    missing.push(format!("{} {declared} {media_type}", operation.id));
+                    missing.push(format!("{id} {} {media_type}", response.label));
                 }
             }
         }
-        if let Some(body) = operation.body.get("requestBody") {
-            for (media_type, media) in spec.resolve(body)["content"]
-                .as_object()
-                .into_iter()
-                .flatten()
-            {
+        if let Some(body) = operation.request_body() {
+            for (media_type, media) in body["content"].as_object().into_iter().flatten() {
                 if media.get("example").is_none() {
-                    missing.push(format!("{} request {media_type}", operation.id));
+                    missing.push(format!("{id} request {media_type}"));
                 }
             }
         }

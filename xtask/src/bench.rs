@@ -1,6 +1,8 @@
 //! `cargo xtask bench` and `cargo xtask footprint`: the performance figures
 //! of BENCHMARKS.md, each a ratio against a baseline measured in the same run.
+//! The benchmarks live with the crates they measure; this only runs them.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Instant;
@@ -28,92 +30,30 @@ fn run(command: &mut Command) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The median of one criterion benchmark, in nanoseconds.
-fn median(benchmark: &str) -> anyhow::Result<f64> {
-    let file = target_dir()
-        .join("criterion")
-        .join(benchmark)
-        .join("new/estimates.json");
-    let text = std::fs::read_to_string(&file)
-        .with_context(|| format!("no criterion result at {}", file.display()))?;
-    let estimates: serde_json::Value =
-        serde_json::from_str(&text).with_context(|| format!("{} is not JSON", file.display()))?;
-    estimates["median"]["point_estimate"]
-        .as_f64()
-        .with_context(|| format!("{} has no median", file.display()))
-}
-
-fn criterion(bench: &str, filter: &str) -> anyhow::Result<()> {
-    run(cargo().current_dir(workspace_root()).args([
-        "bench",
-        "--package",
-        "deepgram-keys-contract",
-        "--bench",
-        bench,
-        "--",
-        filter,
-        "--warm-up-time",
-        "1",
-        "--measurement-time",
-        "5",
-    ]))
-}
-
-/// How many times the request benchmarks run, alternating which goes first.
-/// On a loopback server the difference sought is a few microseconds of about
-/// 250, smaller than the machine's drift between two runs; the median ratio
-/// over alternating rounds cancels most of that drift.
-const REQUEST_ROUNDS: usize = 3;
+/// The benchmarks, each in the crate it measures; each prints its own
+/// `ratio NAME VALUE` lines.
+const BENCHMARKS: [(&str, &str); 2] = [
+    ("deepgram-keys", "client"),
+    ("deepgram-keys-codegen", "generate"),
+];
 
 /// Runs the criterion benchmarks (request overhead, decoding, generation) at
-/// a size that takes a few minutes on two cores, then prints the ratios.
+/// a size that takes a few minutes on two cores.
 pub fn bench() -> anyhow::Result<ExitCode> {
-    let mut request_ratios = Vec::with_capacity(REQUEST_ROUNDS);
-    for round in 0..REQUEST_ROUNDS {
-        let mut order = [
-            "request_overhead/handwritten",
-            "request_overhead/deepgram_keys",
-        ];
-        if round % 2 == 1 {
-            order.reverse();
-        }
-        for benchmark in order {
-            criterion("client", benchmark)?;
-        }
-        request_ratios.push(
-            median("request_overhead/deepgram_keys")? / median("request_overhead/handwritten")?,
-        );
+    for (package, bench) in BENCHMARKS {
+        run(cargo().current_dir(workspace_root()).args([
+            "bench",
+            "--package",
+            package,
+            "--bench",
+            bench,
+            "--",
+            "--warm-up-time",
+            "1",
+            "--measurement-time",
+            "5",
+        ]))?;
     }
-    criterion("client", "decode_10k")?;
-    criterion("generate", "generate")?;
-
-    request_ratios.sort_by(f64::total_cmp);
-    let rounds: Vec<String> = request_ratios
-        .iter()
-        .map(|ratio| format!("{ratio:.3}"))
-        .collect();
-    let ratio = |client: &str, baseline: &str| -> anyhow::Result<f64> {
-        Ok(median(client)? / median(baseline)?)
-    };
-    let per_op_1000 = median("generate/synthetic/1000")? / 1000.0;
-    let per_op_10 = median("generate/synthetic/10")? / 10.0;
-    println!("request_overhead rounds: {}", rounds.join(" "));
-    println!(
-        "ratio request_overhead {:.3}",
-        request_ratios[REQUEST_ROUNDS / 2]
-    );
-    println!(
-        "ratio decode_10k_vs_handwritten {:.3}",
-        ratio("decode_10k/deepgram_keys", "decode_10k/handwritten")?
-    );
-    println!(
-        "ratio decode_10k_vs_value {:.3}",
-        ratio("decode_10k/deepgram_keys", "decode_10k/value")?
-    );
-    println!(
-        "ratio generate_per_op_1000_vs_10 {:.3}",
-        per_op_1000 / per_op_10
-    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -131,8 +71,9 @@ fn application(dir: &Path, name: &str, dependencies: &str, main: &str) -> anyhow
     Ok(crate_dir.join("Cargo.toml"))
 }
 
-/// Unique crates in the normal dependency tree, the application excluded.
-fn crate_count(manifest: &Path) -> anyhow::Result<usize> {
+/// The packages (`name vX.Y.Z`) in the normal dependency tree, the
+/// application excluded.
+fn packages(manifest: &Path) -> anyhow::Result<BTreeSet<String>> {
     let output = cargo()
         .args([
             "tree",
@@ -151,15 +92,40 @@ fn crate_count(manifest: &Path) -> anyhow::Result<usize> {
             String::from_utf8_lossy(&output.stderr)
         );
     }
-    let text = String::from_utf8_lossy(&output.stdout);
-    let unique: std::collections::BTreeSet<&str> = text
+    Ok(String::from_utf8_lossy(&output.stdout)
         .lines()
         .skip(1)
         .filter_map(|line| line.split(" (").next())
         .map(str::trim)
         .filter(|line| !line.is_empty())
-        .collect();
-    Ok(unique.len())
+        .map(str::to_owned)
+        .collect())
+}
+
+/// The version of `package` in the workspace's lock file: the baseline uses
+/// the same `progenitor-client` as the client, from the one place it is
+/// pinned.
+fn locked_version(package: &str) -> anyhow::Result<String> {
+    let output = cargo()
+        .current_dir(workspace_root())
+        .args(["metadata", "--format-version", "1", "--locked"])
+        .output()
+        .context("cannot run cargo metadata")?;
+    if !output.status.success() {
+        bail!(
+            "cargo metadata failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout)?;
+    metadata["packages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|candidate| candidate["name"] == package)
+        .and_then(|found| found["version"].as_str())
+        .map(str::to_owned)
+        .with_context(|| format!("{package} is not in the workspace's dependencies"))
 }
 
 /// Wall time of a clean release build, in seconds.
@@ -191,24 +157,41 @@ pub fn footprint() -> anyhow::Result<ExitCode> {
         ),
         "fn main() {\n    let _ = deepgram_keys::Client::builder();\n}\n",
     )?;
+    let progenitor_client = locked_version("progenitor-client")?;
     let baseline = application(
         &dir,
         "app-progenitor-template",
-        "progenitor-client = \"=0.15.1\"\nreqwest = { version = \"0.13\", features = [\"json\", \"stream\"] }\nserde = { version = \"1\", features = [\"derive\"] }\nserde_json = \"1\"\nchrono = { version = \"0.4\", features = [\"serde\"] }\n",
+        &format!(
+            "progenitor-client = \"={progenitor_client}\"\nreqwest = {{ version = \"0.13\", features = [\"json\", \"stream\"] }}\nserde = {{ version = \"1\", features = [\"derive\"] }}\nserde_json = \"1\"\nchrono = {{ version = \"0.4\", features = [\"serde\"] }}\n"
+        ),
         "fn main() {\n    let _ = reqwest::Client::new();\n}\n",
     )?;
-    let (client_crates, baseline_crates) = (crate_count(&client)?, crate_count(&baseline)?);
+    let (client_packages, baseline_packages) = (packages(&client)?, packages(&baseline)?);
     let client_seconds = clean_build_seconds(&client, &dir.join("target-deepgram-keys"))?;
     let baseline_seconds = clean_build_seconds(&baseline, &dir.join("target-baseline"))?;
+    let only = |these: &BTreeSet<String>, those: &BTreeSet<String>| {
+        let names: Vec<&str> = these.difference(those).map(String::as_str).collect();
+        format!("{} ({})", names.len(), names.join(", "))
+    };
     println!(
-        "footprint deepgram-keys: {client_crates} crates, clean release build {client_seconds:.1} s"
+        "footprint deepgram-keys: {} crates, clean release build {client_seconds:.1} s",
+        client_packages.len()
     );
     println!(
-        "footprint progenitor template: {baseline_crates} crates, clean release build {baseline_seconds:.1} s"
+        "footprint progenitor template (progenitor-client {progenitor_client}): {} crates, clean release build {baseline_seconds:.1} s",
+        baseline_packages.len()
+    );
+    println!(
+        "only in deepgram-keys: {}",
+        only(&client_packages, &baseline_packages)
+    );
+    println!(
+        "only in the template: {}",
+        only(&baseline_packages, &client_packages)
     );
     println!(
         "ratio footprint_crates {:.3}",
-        client_crates as f64 / baseline_crates as f64
+        client_packages.len() as f64 / baseline_packages.len() as f64
     );
     println!(
         "ratio footprint_build_time {:.3}",

@@ -66,8 +66,7 @@ enum Command {
     },
     /// Check a response body captured from the service: does the client decode it without loss?
     Sample {
-        /// The operation that returned it.
-        #[arg(value_parser = deepgram_keys_contract::sample::OPERATIONS)]
+        /// The operation that returned it (an operationId of the spec).
         operation_id: String,
         /// The HTTP status it came with.
         #[arg(value_parser = clap::value_parser!(u16).range(100..=599))]
@@ -80,11 +79,20 @@ enum Command {
     },
 }
 
+/// Where the last panic happened.
+static LAST_PANIC: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // progenitor reports some unsupported specs by panicking; codegen turns
     // those panics into errors, and the default hook would still print them.
-    std::panic::set_hook(Box::new(|_| {}));
+    // The hook only remembers where the last panic happened, for the report
+    // below when one is not caught.
+    std::panic::set_hook(Box::new(|info| {
+        if let (Some(location), Ok(mut last)) = (info.location(), LAST_PANIC.lock()) {
+            *last = Some(location.to_string());
+        }
+    }));
     let outcome = catch_unwind(AssertUnwindSafe(|| match cli.command {
         Command::Regen { check, spec, out } => regen::run(&spec, &out, check),
         Command::Bench => bench::bench(),
@@ -115,11 +123,40 @@ fn main() -> ExitCode {
             eprintln!("error: {err:#}");
             ExitCode::FAILURE
         }
-        Err(_) => {
+        Err(payload) => {
+            let message = panic_message(payload.as_ref());
+            let location = LAST_PANIC
+                .lock()
+                .ok()
+                .and_then(|last| last.clone())
+                .unwrap_or_else(|| "an unknown place".into());
             eprintln!(
-                "error: xtask stopped on an internal error; please report it with the command you ran"
+                "error: xtask stopped on an internal error at {location}: {message}\nplease report it with the command you ran"
             );
             ExitCode::FAILURE
         }
+    }
+}
+
+/// What a panic said, so that a bug report can quote it.
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
+    payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| payload.downcast_ref::<&str>().copied())
+        .unwrap_or("(the panic carried no message)")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_message_is_shown_whatever_its_type() {
+        let message =
+            |payload: Box<dyn std::any::Any + Send>| panic_message(payload.as_ref()).to_owned();
+        assert_eq!(message(Box::new("static text")), "static text");
+        assert_eq!(message(Box::new(format!("formatted {}", 1))), "formatted 1");
+        assert_eq!(message(Box::new(42)), "(the panic carried no message)");
     }
 }

@@ -36,7 +36,7 @@ fn spec_label(spec: &Path) -> String {
 
 /// What the spec at `spec` generates.
 pub fn generate(spec: &Path) -> Result<String, codegen::Error> {
-    codegen::generate_source(spec, &spec_label(spec))
+    codegen::client_source(spec, &spec_label(spec))
 }
 
 pub fn run(spec: &Path, out: &Path, check: bool) -> anyhow::Result<ExitCode> {

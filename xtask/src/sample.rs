@@ -1,34 +1,43 @@
-//! `cargo xtask sample OPERATION_ID STATUS FILE`: what the client makes of a
-//! response body captured from the real service.
+//! `cargo xtask sample OPERATION_ID STATUS FILE [--spec PATH]`: checks the
+//! spec as every tool does, then runs the contract crate's `sample` binary,
+//! which needs the client, so that only this command builds it.
 
 use std::path::Path;
-use std::process::ExitCode;
+use std::process::{Command, ExitCode};
 
 use anyhow::Context;
-use deepgram_keys_contract::sample;
-use deepgram_keys_contract::spec::Spec;
+use codegen::{Document, Rules};
+
+use crate::regen::workspace_root;
 
 pub fn run(spec: &Path, operation: &str, status: u16, file: &Path) -> anyhow::Result<ExitCode> {
-    let body = std::fs::read(file)
-        .with_context(|| format!("cannot read the sample body {}", file.display()))?;
-    let spec = Spec::from_file(spec).map_err(anyhow::Error::msg)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    let report = runtime
-        .block_on(sample::check(&spec, operation, status, &body))
-        .map_err(anyhow::Error::msg)?;
-    println!(
-        "{} as the {status} response to {operation}:",
-        file.display()
-    );
-    print!("{}", report.render());
-    if report.decoded_without_loss() {
-        println!("verdict: the client decodes this body without loss");
-        Ok(ExitCode::SUCCESS)
-    } else {
-        println!("verdict: the client fails on this body or loses part of it; see 2 and 4 above");
-        Ok(ExitCode::FAILURE)
-    }
+    // The same verdict as regen and spec-diff, before anything is built.
+    codegen::validate(&Document::load(spec)?, Rules::OpenApi)?;
+    // cargo runs the binary from the workspace root, not from here.
+    let file = std::path::absolute(file)?;
+    let spec = std::path::absolute(spec)?;
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = Command::new(cargo)
+        .current_dir(workspace_root())
+        .args([
+            "run",
+            "--quiet",
+            "--package",
+            "deepgram-keys-contract",
+            "--bin",
+            "sample",
+            "--",
+        ])
+        .arg(operation)
+        .arg(status.to_string())
+        .arg(&file)
+        .arg("--spec")
+        .arg(&spec)
+        .status()
+        .context("cannot run cargo")?;
+    Ok(match status.code() {
+        Some(0) => ExitCode::SUCCESS,
+        Some(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
+        None => ExitCode::FAILURE,
+    })
 }

@@ -1,5 +1,8 @@
 //! `cargo xtask spec-diff` as a reviewer runs it.
 
+#[path = "../../codegen/tests/spec_diff/cases.rs"]
+mod cases;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -10,10 +13,9 @@ fn root() -> PathBuf {
         .to_owned()
 }
 
-fn pair(name: &str) -> (String, String) {
-    let dir = root().join("codegen/tests/diff").join(name);
-    let side = |file: &str| dir.join(file).to_string_lossy().into_owned();
-    (side("old.yaml"), side("new.yaml"))
+/// The two sides of a spec-diff case, written to files in `dir`.
+fn pair(name: &str, dir: &tempfile::TempDir) -> (String, String) {
+    cases::write_sides(name, dir.path())
 }
 
 fn spec_diff(args: &[&str]) -> Output {
@@ -30,7 +32,8 @@ fn stdout(output: &Output) -> String {
 
 #[test]
 fn a_breaking_change_fails_unless_allowed() {
-    let (old, new) = pair("parameter-became-required");
+    let dir = tempfile::tempdir().unwrap();
+    let (old, new) = pair("parameter-became-required", &dir);
     let output = spec_diff(&[&old, &new]);
     assert_eq!(output.status.code(), Some(1));
     let report = stdout(&output);
@@ -55,12 +58,13 @@ fn a_breaking_change_fails_unless_allowed() {
 
 #[test]
 fn json_output_has_the_documented_shape() {
-    let (old, new) = pair("response-property-added");
+    let dir = tempfile::tempdir().unwrap();
+    let (old, new) = pair("response-property-added", &dir);
     let output = spec_diff(&[&old, &new, "--format", "json"]);
     assert_eq!(
         output.status.code(),
-        Some(0),
-        "a non-breaking change must pass"
+        Some(1),
+        "harmless on the wire, but a new field breaks struct literals"
     );
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let change = &report["changes"][0];
@@ -80,7 +84,8 @@ fn json_output_has_the_documented_shape() {
 
 #[test]
 fn breaking_changes_come_first() {
-    let (old, new) = pair("success-status-removed");
+    let dir = tempfile::tempdir().unwrap();
+    let (old, new) = pair("success-status-removed", &dir);
     let report = stdout(&spec_diff(&[&old, &new, "--allow-breaking"]));
     let breaking = report.find("**breaking**").unwrap();
     let non_breaking = report.find("non-breaking `response-status-added`").unwrap();
@@ -110,7 +115,8 @@ fn the_workspace_spec_against_head_and_itself_reports_nothing() {
 #[test]
 fn a_broken_spec_gets_the_same_error_as_regen() {
     let broken = root().join("codegen/tests/broken/duplicate_operation_id.yaml");
-    let (old, _) = pair("identical");
+    let dir = tempfile::tempdir().unwrap();
+    let (old, _) = pair("identical", &dir);
     let output = spec_diff(&[&old, broken.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -140,14 +146,9 @@ fn an_unknown_revision_is_a_clear_error_and_bad_arguments_exit_2() {
 
 #[test]
 fn a_spec_beyond_the_generator_still_gets_its_wire_diff() {
-    let dir = root().join("xtask/tests/request-media-type-beyond-generator");
-    let (old, new) = (dir.join("old.yaml"), dir.join("new.yaml"));
-    let output = spec_diff(&[
-        old.to_str().unwrap(),
-        new.to_str().unwrap(),
-        "--format",
-        "json",
-    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let (old, new) = pair("request-media-type-beyond-generator", &dir);
+    let output = spec_diff(&[&old, &new, "--format", "json"]);
     assert_eq!(
         output.status.code(),
         Some(1),
@@ -159,4 +160,84 @@ fn a_spec_beyond_the_generator_still_gets_its_wire_diff() {
     assert_eq!(report["semver"], "major");
     let why = report["rust_api_unavailable"].as_str().unwrap();
     assert!(why.contains("2 media types"), "{why}");
+}
+
+#[test]
+fn an_optional_query_parameter_is_minor_and_passes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (old, new) = pair("parameter-added-optional", &dir);
+    let output = spec_diff(&[&old, &new]);
+    let report = stdout(&output);
+    assert_eq!(output.status.code(), Some(0), "{report}");
+    assert!(
+        report.contains("Suggested semver bump for `deepgram-keys`: **minor**"),
+        "{report}"
+    );
+    assert!(
+        report.contains("### For the maintainer: the generated client changed"),
+        "{report}"
+    );
+    assert!(
+        report.contains("- note `method-signature-changed`: `generated::Client::list_things`"),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_breaking_rust_change_fails_although_the_wire_is_fine() {
+    let dir = tempfile::tempdir().unwrap();
+    let (old, new) = pair("response-property-added", &dir);
+    let output = spec_diff(&[&old, &new]);
+    let report = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{report}");
+    assert!(report.contains("- major `field-added`"), "{report}");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("in the Rust API"));
+}
+
+#[test]
+fn a_revision_that_looks_like_an_option_is_refused() {
+    for base in ["--output=/tmp/spec-diff-pwned", "-p", "--", ""] {
+        let output = spec_diff(&[&format!("--base={base}")]);
+        assert_eq!(output.status.code(), Some(1), "{base}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("is not a git revision"), "{base}: {stderr}");
+    }
+    assert!(!Path::new("/tmp/spec-diff-pwned").exists());
+}
+
+#[test]
+fn a_ref_cycle_is_refused_with_the_cycle_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let (old, _) = pair("identical", &dir);
+    let cyclic = root().join("codegen/tests/broken/ref_cycle_self.yaml");
+    let started = std::time::Instant::now();
+    let output = spec_diff(&[&old, cyclic.to_str().unwrap()]);
+    assert!(started.elapsed().as_secs() < 10);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("at /components/schemas/Problem/$ref: the references `#/components/schemas/Problem` -> `#/components/schemas/Problem` form a cycle"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn sample_refuses_a_ref_cycle_with_the_same_error_before_building_anything() {
+    let cyclic = root().join("codegen/tests/broken/ref_cycle_self.yaml");
+    let body = root().join("tests/fixtures/list_keys");
+    let started = std::time::Instant::now();
+    let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["sample", "list_keys", "200"])
+        .arg(&body)
+        .arg("--spec")
+        .arg(&cyclic)
+        .output()
+        .unwrap();
+    assert!(started.elapsed().as_secs() < 10);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("at /components/schemas/Problem/$ref: the references `#/components/schemas/Problem` -> `#/components/schemas/Problem` form a cycle"),
+        "{stderr}"
+    );
 }

@@ -1,0 +1,87 @@
+//! The one reader of a spec: every tool (regen's validator, spec-diff, the
+//! sample tool, the upstream tooling) sees the document through this model,
+//! so a rule about the spec is written once.
+//!
+//! It works on the parsed JSON value, before any typed model: a document
+//! that openapiv3 cannot read still gets findings with JSON pointers, and a
+//! normalisation step (3.1 to 3.0, say) can run on the value first.
+
+mod media;
+mod operations;
+mod pointer;
+mod references;
+mod status;
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::error::Error;
+
+pub use media::is_json;
+pub use operations::{METHODS, Operation, Parameter, Response};
+pub use pointer::{child, pointer, pointer_token};
+pub use references::RefProblem;
+pub use status::ResponseKey;
+
+/// A parsed spec and the file it came from (named in every error).
+#[derive(Debug, Clone)]
+pub struct Document {
+    file: PathBuf,
+    root: Value,
+}
+
+impl Document {
+    /// A document parsed from `file` (or from text labelled `file`).
+    pub fn new(file: impl Into<PathBuf>, root: Value) -> Self {
+        Self {
+            file: file.into(),
+            root,
+        }
+    }
+
+    /// Reads and parses `file` (YAML, or JSON when it ends in `.json`).
+    pub fn load(file: &Path) -> Result<Self, Error> {
+        Ok(Self::new(file, crate::load::load(file)?))
+    }
+
+    /// The file the document came from.
+    pub fn file(&self) -> &Path {
+        &self.file
+    }
+
+    /// The whole document.
+    pub fn root(&self) -> &Value {
+        &self.root
+    }
+
+    /// A finding in this document.
+    pub fn invalid(
+        &self,
+        operation: Option<&str>,
+        pointer: impl Into<String>,
+        problem: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> Error {
+        Error::Invalid {
+            file: self.file.clone(),
+            operation: operation.map(str::to_owned),
+            pointer: pointer.into(),
+            problem: problem.into(),
+            hint: hint.into(),
+        }
+    }
+
+    /// The object at `pointer`, or an empty one.
+    pub fn object_at(&self, pointer: &str) -> &serde_json::Map<String, Value> {
+        object(self.root.pointer(pointer))
+    }
+}
+
+static EMPTY: std::sync::LazyLock<serde_json::Map<String, Value>> =
+    std::sync::LazyLock::new(serde_json::Map::new);
+
+/// The object at `value`, or an empty one.
+pub fn object(value: Option<&Value>) -> &serde_json::Map<String, Value> {
+    value.and_then(Value::as_object).unwrap_or(&EMPTY)
+}

@@ -1,0 +1,303 @@
+//! `$ref`: how a reference resolves, and which references are refused.
+//!
+//! Only references inside the document are supported. A chain of
+//! references that comes back to where it started without any structure in
+//! between (`A: {$ref: B}`, `B: {$ref: A}`, or a schema that is only a
+//! `$ref` to itself) describes a type with no values: it is refused,
+//! naming the cycle, by every tool alike.
+
+use std::fmt;
+
+use serde_json::Value;
+
+use super::{Document, pointer};
+use crate::error::Error;
+
+/// Why a `$ref` does not lead to an item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefProblem {
+    /// `$ref` is not a string.
+    NotAString,
+    /// The reference names another document.
+    External(String),
+    /// Nothing is at the reference.
+    Dangling(String),
+    /// The references, in order, come back to the first one with no
+    /// structure in between.
+    Cycle(Vec<String>),
+}
+
+impl fmt::Display for RefProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NotAString => f.write_str("`$ref` must be a string"),
+            Self::External(reference) => write!(
+                f,
+                "`{reference}` refers to another document; only references inside this file are supported"
+            ),
+            Self::Dangling(reference) => write!(f, "`$ref: {reference}` points to nothing"),
+            Self::Cycle(chain) => {
+                let mut names: Vec<&str> = chain.iter().map(String::as_str).collect();
+                names.push(chain[0].as_str());
+                write!(
+                    f,
+                    "the references {} form a cycle with nothing between them, so no value has this type",
+                    names
+                        .iter()
+                        .map(|name| format!("`{name}`"))
+                        .collect::<Vec<_>>()
+                        .join(" -> ")
+                )
+            }
+        }
+    }
+}
+
+impl RefProblem {
+    /// What the maintainer should do about it.
+    pub fn hint(&self) -> &'static str {
+        match self {
+            Self::NotAString => "write the reference as `$ref: \"#/components/schemas/Name\"`",
+            Self::External(_) => {
+                "copy the referenced definition under `components` and refer to it as `#/components/...`"
+            }
+            Self::Dangling(_) => "define the referenced item, or correct the reference",
+            Self::Cycle(_) => {
+                "give one schema of the cycle real structure (an object with properties, an array, or `nullable: true`), or point one reference elsewhere"
+            }
+        }
+    }
+}
+
+/// Schema keywords that carry documentation only: a schema made of one
+/// single-branch `allOf`/`anyOf`/`oneOf` and these is still only an alias.
+const DOCUMENTATION: [&str; 7] = [
+    "description",
+    "title",
+    "example",
+    "deprecated",
+    "externalDocs",
+    "readOnly",
+    "writeOnly",
+];
+
+impl Document {
+    /// The item `value` stands for: `value` itself, or what its chain of
+    /// `$ref`s ends at.
+    pub fn resolve<'d>(&'d self, mut value: &'d Value) -> Result<&'d Value, RefProblem> {
+        let mut followed: Vec<&str> = Vec::new();
+        while let Some(reference) = value.get("$ref") {
+            let reference = reference.as_str().ok_or(RefProblem::NotAString)?;
+            if let Some(start) = followed.iter().position(|seen| *seen == reference) {
+                return Err(RefProblem::Cycle(
+                    followed[start..].iter().map(|s| (*s).to_owned()).collect(),
+                ));
+            }
+            followed.push(reference);
+            value = self.target(reference)?;
+        }
+        Ok(value)
+    }
+
+    /// [`Document::resolve`] for a document whose references were checked
+    /// (see [`Document::check_references`]); on a problem, `value` itself.
+    pub fn resolved<'d>(&'d self, value: &'d Value) -> &'d Value {
+        self.resolve(value).unwrap_or(value)
+    }
+
+    /// What one local reference points at.
+    fn target(&self, reference: &str) -> Result<&Value, RefProblem> {
+        let fragment = reference
+            .strip_prefix('#')
+            .ok_or_else(|| RefProblem::External(reference.to_owned()))?;
+        self.root
+            .pointer(fragment)
+            .ok_or_else(|| RefProblem::Dangling(reference.to_owned()))
+    }
+
+    /// Every `$ref` in the document must be a local reference that points
+    /// at something, and no chain of references may be a cycle with nothing
+    /// between. The first problem, in document order, is the error.
+    pub fn check_references(&self) -> Result<(), Error> {
+        let mut problem = None;
+        walk(&self.root, &mut Vec::new(), &mut |path, node| {
+            if problem.is_some() {
+                return;
+            }
+            let Some(reference) = node.get("$ref") else {
+                return;
+            };
+            let mut at = path.to_vec();
+            at.push("$ref".to_owned());
+            let found = match reference.as_str() {
+                None => Some(RefProblem::NotAString),
+                Some(reference) => self
+                    .target(reference)
+                    .err()
+                    .or_else(|| self.alias_cycle(reference).map(RefProblem::Cycle)),
+            };
+            if let Some(found) = found {
+                // A cycle is reported where it is written, whichever use of
+                // it was met first, so every tool names the same place.
+                let at = match &found {
+                    RefProblem::Cycle(chain) => self.cycle_pointer(&chain[0]),
+                    _ => pointer(&at),
+                };
+                problem = Some((at, found));
+            }
+        });
+        match problem {
+            None => Ok(()),
+            Some((at, found)) => Err(self.invalid(None, at, found.to_string(), found.hint())),
+        }
+    }
+
+    /// Where a cycle is reported: the `$ref` of its first member, or the
+    /// member itself when it is a single-branch `allOf`/`anyOf`/`oneOf`.
+    fn cycle_pointer(&self, member: &str) -> String {
+        let fragment = member.strip_prefix('#').unwrap_or(member);
+        match self.root.pointer(fragment) {
+            Some(node) if node.get("$ref").is_some() => format!("{fragment}/$ref"),
+            _ => fragment.to_owned(),
+        }
+    }
+
+    /// Follows `reference` through items that are only another name for
+    /// their target; returns the cycle, if the chain comes back on itself,
+    /// starting from its smallest reference.
+    fn alias_cycle(&self, reference: &str) -> Option<Vec<String>> {
+        let mut chain: Vec<String> = Vec::new();
+        let mut next = reference.to_owned();
+        loop {
+            if let Some(start) = chain.iter().position(|seen| *seen == next) {
+                let mut cycle = chain.split_off(start);
+                let smallest = (0..cycle.len()).min_by_key(|&i| &cycle[i])?;
+                cycle.rotate_left(smallest);
+                return Some(cycle);
+            }
+            let fragment = next.strip_prefix('#')?.to_owned();
+            let target = self.root.pointer(&fragment)?;
+            chain.push(next);
+            next = alias_of(target, &fragment)?;
+        }
+    }
+}
+
+/// The reference a schema is only another name for: its `$ref` (siblings
+/// of `$ref` are ignored in OpenAPI 3.0), or the one branch of a lone
+/// `allOf`/`anyOf`/`oneOf` beside documentation only.
+fn alias_of(schema: &Value, fragment: &str) -> Option<String> {
+    let map = schema.as_object()?;
+    if let Some(reference) = map.get("$ref") {
+        return reference.as_str().map(str::to_owned);
+    }
+    let mut structure = map
+        .iter()
+        .filter(|(key, _)| !DOCUMENTATION.contains(&key.as_str()));
+    let (keyword, branches) = structure.next()?;
+    if structure.next().is_some() || !matches!(keyword.as_str(), "allOf" | "anyOf" | "oneOf") {
+        return None;
+    }
+    match branches.as_array()?.as_slice() {
+        [_only] => Some(format!("#{fragment}/{keyword}/0")),
+        _ => None,
+    }
+}
+
+/// Calls `visit` on every object of `node`, with its path, in document order.
+fn walk(node: &Value, path: &mut Vec<String>, visit: &mut dyn FnMut(&[String], &Value)) {
+    match node {
+        Value::Object(map) => {
+            visit(path, node);
+            for (key, value) in map {
+                path.push(key.clone());
+                walk(value, path, visit);
+                path.pop();
+            }
+        }
+        Value::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                path.push(index.to_string());
+                walk(item, path, visit);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn document(schemas: Value) -> Document {
+        Document::new(
+            "spec.yaml",
+            json!({"components": {"schemas": schemas}, "x": {"$ref": "#/components/schemas/A"}}),
+        )
+    }
+
+    fn problem(document: &Document) -> String {
+        document.check_references().unwrap_err().to_string()
+    }
+
+    #[test]
+    fn a_schema_that_is_only_a_ref_to_itself_is_a_cycle() {
+        let doc = document(json!({"A": {"$ref": "#/components/schemas/A"}}));
+        let err = problem(&doc);
+        assert!(err.contains("at /components/schemas/A/$ref"), "{err}");
+        assert!(
+            err.contains("`#/components/schemas/A` -> `#/components/schemas/A` form a cycle"),
+            "{err}"
+        );
+        assert!(matches!(
+            doc.resolve(&doc.root()["x"]),
+            Err(RefProblem::Cycle(_))
+        ));
+    }
+
+    #[test]
+    fn a_cycle_is_named_from_its_smallest_member_wherever_it_is_entered() {
+        let doc = document(json!({
+            "C": {"$ref": "#/components/schemas/B"},
+            "B": {"allOf": [{"$ref": "#/components/schemas/A"}], "description": "only words"},
+            "A": {"$ref": "#/components/schemas/C"},
+        }));
+        let err = problem(&doc);
+        assert!(err.contains("at /components/schemas/A/$ref"), "{err}");
+        assert!(
+            err.contains("`#/components/schemas/A` -> `#/components/schemas/C` -> `#/components/schemas/B` -> `#/components/schemas/B/allOf/0` -> `#/components/schemas/A`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn structure_between_makes_a_recursive_type_not_a_cycle() {
+        for schemas in [
+            json!({"A": {"type": "array", "items": {"$ref": "#/components/schemas/A"}}}),
+            json!({"A": {"type": "object", "properties": {"next": {"$ref": "#/components/schemas/A"}}}}),
+            json!({"A": {"allOf": [{"$ref": "#/components/schemas/A"}], "nullable": true}}),
+            json!({"A": {"oneOf": [{"$ref": "#/components/schemas/A"}, {"type": "string"}]}}),
+        ] {
+            document(schemas.clone())
+                .check_references()
+                .unwrap_or_else(|err| panic!("{schemas}: {err}"));
+        }
+    }
+
+    #[test]
+    fn dangling_external_and_non_string_references_are_refused() {
+        for (target, phrase) in [
+            (json!("#/components/schemas/Nope"), "points to nothing"),
+            (json!("other.yaml#/A"), "refers to another document"),
+            (json!(5), "must be a string"),
+        ] {
+            let doc = Document::new("spec.yaml", json!({"a": [{"b": {"$ref": target}}]}));
+            let err = problem(&doc);
+            assert!(err.contains("at /a/0/b/$ref"), "{err}");
+            assert!(err.contains(phrase), "{err}");
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! `spec-diff`'s engine: what a spec change means on the wire, for users of
+//! the Rust crate, and for the next version number.
+//!
+//! - [`kind`]: every kind of wire change and the one table of severities;
+//! - [`wire`]: the comparison of two documents on the wire;
+//! - [`rust_api`]: the comparison of the Rust API they generate;
+//! - [`Report`]: both, with the suggested bump, rendering itself as
+//!   Markdown or JSON.
+
+pub mod kind;
+mod report;
+pub mod rust_api;
+pub mod wire;
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::document::Document;
+use crate::error::Error;
+use crate::validate::{Rules, validate};
+
+pub use kind::{ChangeKind, Direction, Severity};
+pub use rust_api::{Bump, RustApiChange, RustApiDiff, RustApiKind};
+pub use wire::WireChange;
+
+/// Reads one side of a comparison: the one place spec-diff turns text into
+/// a document, so that a normalisation step has one place to go.
+pub fn read_side(label: &Path, text: &str) -> Result<Document, Error> {
+    Ok(Document::new(label, crate::load::parse(label, text)?))
+}
+
+/// Everything spec-diff reports about a change from `old` to `new`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// How the old spec is named.
+    #[serde(skip)]
+    pub old_label: String,
+    /// How the new spec is named.
+    #[serde(skip)]
+    pub new_label: String,
+    /// The wire changes.
+    pub changes: Vec<WireChange>,
+    /// The changes to the published Rust API.
+    pub rust_api: Vec<RustApiChange>,
+    /// Changes to the private generated client that the hand-written layer
+    /// has to follow: tasks for the maintainer, not semver facts.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hand_written_layer: Vec<RustApiChange>,
+    /// Why the Rust API could not be compared, when it could not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rust_api_unavailable: Option<String>,
+    /// The semver bump the change needs.
+    pub semver: Bump,
+}
+
+/// Compares two documents. A document that is not OpenAPI 3.0 stops the
+/// comparison with regen's error; one that is valid but beyond what the
+/// generator supports only leaves out the Rust API.
+pub fn review(old: &Document, new: &Document) -> Result<Report, Error> {
+    validate(old, Rules::OpenApi)?;
+    validate(new, Rules::OpenApi)?;
+    let changes = wire::compare(old, new);
+    let generated =
+        crate::client_syntax(old).and_then(|old_code| Ok((old_code, crate::client_syntax(new)?)));
+    let (rust_api, rust_api_unavailable) = match generated {
+        Ok((old_code, new_code)) => (rust_api::compare(&old_code, &new_code), None),
+        Err(err) => (RustApiDiff::default(), Some(err.to_string())),
+    };
+    let semver = suggest_bump(&changes, &rust_api.published);
+    Ok(Report {
+        old_label: old.file().display().to_string(),
+        new_label: new.file().display().to_string(),
+        changes,
+        rust_api: rust_api.published,
+        hand_written_layer: rust_api.generated_client,
+        rust_api_unavailable,
+        semver,
+    })
+}
+
+/// The semver bump a change needs: the larger of what the wire changes need
+/// (breaking: major, non-breaking: minor, info: patch) and what the
+/// published Rust API changes need.
+pub fn suggest_bump(changes: &[WireChange], rust_api: &[RustApiChange]) -> Bump {
+    let wire = changes.iter().map(|change| match change.severity {
+        Severity::Breaking => Bump::Major,
+        Severity::NonBreaking => Bump::Minor,
+        Severity::Info => Bump::Patch,
+    });
+    wire.chain(rust_api.iter().map(|change| change.bump))
+        .max()
+        .unwrap_or(Bump::None)
+}
+
+impl Report {
+    /// Whether anything breaks existing users: a breaking wire change, or a
+    /// change to the published Rust API that needs a major bump.
+    pub fn is_breaking(&self) -> bool {
+        self.changes
+            .iter()
+            .any(|change| change.severity == Severity::Breaking)
+            || self
+                .rust_api
+                .iter()
+                .any(|change| change.bump == Bump::Major)
+    }
+}
