@@ -520,4 +520,41 @@ mod tests {
         compare(&spec, &received, Some(&decoded), &schema, "", &mut found);
         assert_eq!(found.lost.len(), 1);
     }
+
+    #[test]
+    fn loss_is_measured_on_what_the_application_receives() {
+        let body = json!({"item": {"member": {"member_id": "m", "email": "e", "first_name": "Ada",
+            "api_key": {"api_key_id": "k", "comment": "c", "scopes": ["member"], "created": "2024-05-01T00:00:00Z"}}}});
+        let (expected, schema) = Call::GetKey.expected(&body);
+        assert_eq!(
+            expected,
+            json!({"api_key": body["item"]["member"]["api_key"], "member": {"member_id": "m", "email": "e", "first_name": "Ada"}})
+        );
+        // A conversion to `KeyWithMember` that dropped the first name is a
+        // loss, although the generated wrapped type kept it.
+        let spec = Spec::load().unwrap();
+        let mut received = expected.clone();
+        received["member"]
+            .as_object_mut()
+            .unwrap()
+            .remove("first_name");
+        let mut found = report_for_walk();
+        compare(&spec, &expected, Some(&received), &schema, "", &mut found);
+        let pointers: Vec<&str> = found
+            .lost
+            .iter()
+            .map(|loss| loss.pointer.as_str())
+            .collect();
+        assert_eq!(pointers, ["/member/first_name"]);
+    }
+
+    #[tokio::test]
+    async fn an_operation_the_spec_does_not_have_is_an_error_not_a_guess() {
+        let spec = Spec::load().unwrap();
+        let err = check(&spec, "rotate_key", 200, b"{}").await.unwrap_err();
+        assert!(
+            err.contains("the spec has no operation `rotate_key`; use one of list_keys"),
+            "{err}"
+        );
+    }
 }
