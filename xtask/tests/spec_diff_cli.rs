@@ -6,6 +6,9 @@ mod cases;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// What every tool says about `codegen/tests/broken/ref_cycle_self.yaml`.
+const CYCLE_ERROR: &str = "at /components/schemas/Problem/$ref: the references `#/components/schemas/Problem` -> `#/components/schemas/Problem` form a cycle";
+
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -215,10 +218,7 @@ fn a_ref_cycle_is_refused_with_the_cycle_named() {
     assert!(started.elapsed().as_secs() < 10);
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        stderr.contains("at /components/schemas/Problem/$ref: the references `#/components/schemas/Problem` -> `#/components/schemas/Problem` form a cycle"),
-        "{stderr}"
-    );
+    assert!(stderr.contains(CYCLE_ERROR), "{stderr}");
 }
 
 #[test]
@@ -236,8 +236,5 @@ fn sample_refuses_a_ref_cycle_with_the_same_error_before_building_anything() {
     assert!(started.elapsed().as_secs() < 10);
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        stderr.contains("at /components/schemas/Problem/$ref: the references `#/components/schemas/Problem` -> `#/components/schemas/Problem` form a cycle"),
-        "{stderr}"
-    );
+    assert!(stderr.contains(CYCLE_ERROR), "{stderr}");
 }

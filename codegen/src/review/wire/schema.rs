@@ -77,33 +77,26 @@ impl<'a> Differ<'a> {
             );
             return;
         }
-        if old.get("format") != new.get("format") {
-            self.push(
-                ChangeKind::FormatChanged,
-                side,
-                &child(here, "format"),
-                format!(
-                    "{subject}: `format` changed from {} to {}",
-                    show(old.get("format")),
-                    show(new.get("format"))
-                ),
-            );
+        for (keyword, kind) in [
+            ("format", ChangeKind::FormatChanged),
+            ("default", ChangeKind::DefaultChanged),
+        ] {
+            if old.get(keyword) != new.get(keyword) {
+                self.push(
+                    kind,
+                    side,
+                    &child(here, keyword),
+                    format!(
+                        "{subject}: `{keyword}` changed from {} to {}",
+                        show(old.get(keyword)),
+                        show(new.get(keyword))
+                    ),
+                );
+            }
         }
         self.nullable(old, new, here, direction, subject);
         self.enumeration(old, new, here, direction, subject);
         self.bounds(old, new, here, direction, subject);
-        if old.get("default") != new.get("default") {
-            self.push(
-                ChangeKind::DefaultChanged,
-                side,
-                &child(here, "default"),
-                format!(
-                    "{subject}: the default changed from {} to {}",
-                    show(old.get("default")),
-                    show(new.get("default"))
-                ),
-            );
-        }
         if let (Some(old_items), Some(new_items)) = (old.get("items"), new.get("items")) {
             let at = child(here, "items");
             self.schema(old_items, new_items, &at, direction, subject, seen);
