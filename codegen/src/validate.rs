@@ -29,6 +29,7 @@ pub enum Rules {
 pub fn validate(document: &Document, rules: Rules) -> Result<OpenAPI, Error> {
     version(document)?;
     document.check_references()?;
+    schema_types(document)?;
     let spec = typed(document)?;
     operations(document, rules)?;
     Ok(spec)
@@ -76,6 +77,60 @@ fn version(document: &Document) -> Result<(), Error> {
             "start the document with `openapi: 3.0.3`",
         )),
     }
+}
+
+/// The types a schema may have in OpenAPI 3.0.
+const SCHEMA_TYPES: [&str; 6] = ["string", "number", "integer", "boolean", "array", "object"];
+
+/// Every schema's `type` is one of OpenAPI 3.0's: typify stops on any other
+/// value with a message that names neither the place nor the choices.
+fn schema_types(document: &Document) -> Result<(), Error> {
+    for (at, schema) in document.schemas() {
+        let Some(kind) = schema.get("type") else {
+            continue;
+        };
+        let at = child(&at, "type");
+        match kind {
+            Value::String(name) if SCHEMA_TYPES.contains(&name.as_str()) => {}
+            Value::String(name) => {
+                let guess = match name.to_ascii_lowercase().as_str() {
+                    "datetime" | "date-time" | "date" | "time" | "timestamp" => {
+                        " (a date or time is `type: string` with `format: date-time` or `format: date`)"
+                    }
+                    "int" | "int32" | "int64" | "long" => {
+                        " (`type: integer`, with `format: int64` for its size)"
+                    }
+                    "float" | "double" => " (`type: number`, with `format: double` for its size)",
+                    "bool" => " (`type: boolean`)",
+                    "null" => " (in OpenAPI 3.0, `nullable: true` beside the real type)",
+                    _ => "",
+                };
+                return Err(document.invalid(
+                    None,
+                    at,
+                    format!("`{name}` is not a schema type"),
+                    format!("use one of {}{guess}", SCHEMA_TYPES.join(", ")),
+                ));
+            }
+            Value::Array(_) => {
+                return Err(document.invalid(
+                    None,
+                    at,
+                    format!("`type: {kind}` is a list; in OpenAPI 3.0 a schema has one type"),
+                    "write one type, and `nullable: true` if the value may also be null",
+                ));
+            }
+            other => {
+                return Err(document.invalid(
+                    None,
+                    at,
+                    format!("`type` must be a string, found {other}"),
+                    format!("use one of {}", SCHEMA_TYPES.join(", ")),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn typed(document: &Document) -> Result<OpenAPI, Error> {

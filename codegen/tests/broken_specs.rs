@@ -80,6 +80,13 @@ const CASES: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "unknown_schema_type.yaml",
+        &[
+            "at /components/schemas/Thing/properties/made/type: `datetime` is not a schema type",
+            "fix: use one of string, number, integer, boolean, array, object (a date or time is `type: string` with `format: date-time`",
+        ],
+    ),
+    (
         "external_ref.yaml",
         &[
             "/paths/~1things/get/responses/200/$ref",

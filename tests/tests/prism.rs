@@ -36,7 +36,12 @@ fn client(prism: &Prism, prefer_status: Option<u16>) -> Client {
 
 fn example(spec: &Spec, operation: &str, status: u16) -> Value {
     let response = spec.response(operation, status).unwrap();
-    response["content"]["application/json"]["example"].clone()
+    let content = response["content"].as_object().unwrap();
+    content
+        .iter()
+        .find(|(media_type, _)| codegen::document::is_json(media_type))
+        .map(|(_, media)| media["example"].clone())
+        .unwrap()
 }
 
 #[tokio::test]

@@ -10,6 +10,7 @@ mod media;
 mod operations;
 mod pointer;
 mod references;
+mod schemas;
 mod status;
 
 use std::path::{Path, PathBuf};
