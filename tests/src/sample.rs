@@ -243,14 +243,17 @@ pub async fn check(
         ignored: Vec::new(),
         lost: Vec::new(),
     };
+    if let (Some(json), true) = (&json, status < 400) {
+        // Fields the spec does not name, whether or not the client decodes
+        // the body.
+        let declared_schema = response_schema.cloned().unwrap_or(Value::Null);
+        let mut unnamed = report_for_walk();
+        compare(spec, json, Some(json), &declared_schema, "", &mut unnamed);
+        report.ignored = unnamed.ignored;
+    }
     match received {
         Ok(value) => {
             if let Some(json) = &json {
-                // Fields the spec does not name, where the body has them.
-                let declared_schema = response_schema.cloned().unwrap_or(Value::Null);
-                let mut unnamed = report_for_walk();
-                compare(spec, json, Some(json), &declared_schema, "", &mut unnamed);
-                report.ignored = unnamed.ignored;
                 // Loss, on what the application receives.
                 let (expected, schema) = call.expected(json);
                 let mut received = report_for_walk();
@@ -325,18 +328,9 @@ fn compare(
     report: &mut Report,
 ) {
     let schema = spec.resolve(schema);
-    if let Some(branches) = schema.get("oneOf").and_then(Value::as_array) {
+    if schema.get("oneOf").is_some() {
         // The branch whose required fields the body has is the one it took.
-        let branch = branches.iter().find(|branch| {
-            let branch = spec.resolve(branch);
-            let required = branch.get("required").and_then(Value::as_array);
-            required
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .all(|name| received.get(name).is_some())
-        });
-        if let Some(branch) = branch {
+        if let Some(branch) = spec.meant_branch(schema, received) {
             compare(spec, received, decoded, branch, pointer, report);
         }
         return;

@@ -101,8 +101,43 @@ impl Spec {
             .and_then(|(_, media)| media.get("schema"))
     }
 
+    /// For a `oneOf` schema, the branch `instance` means: the one whose
+    /// required properties it has (the first, when several fit).
+    pub fn meant_branch<'a>(&'a self, schema: &'a Value, instance: &Value) -> Option<&'a Value> {
+        let branches = self.resolve(schema).get("oneOf")?.as_array()?;
+        branches.iter().find(|branch| {
+            let required = self
+                .resolve(branch)
+                .get("required")
+                .and_then(Value::as_array);
+            required
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .all(|name| instance.get(name).is_some())
+        })
+    }
+
     /// Validates `instance` against an OpenAPI 3.0 `schema` of this spec.
+    /// Where `schema` is a `oneOf` and the instance clearly means one
+    /// branch, the violations are that branch's, with their pointers, not
+    /// only "matches none of the branches".
     pub fn violations(&self, schema: &Value, instance: &Value) -> Result<Vec<Violation>, String> {
+        let found = self.violations_of(schema, instance)?;
+        match self.meant_branch(schema, instance) {
+            Some(branch) if !found.is_empty() => {
+                let in_branch = self.violations_of(branch, instance)?;
+                Ok(if in_branch.is_empty() {
+                    found
+                } else {
+                    in_branch
+                })
+            }
+            _ => Ok(found),
+        }
+    }
+
+    fn violations_of(&self, schema: &Value, instance: &Value) -> Result<Vec<Violation>, String> {
         let mut document = Map::new();
         document.insert(
             "allOf".into(),

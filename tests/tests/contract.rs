@@ -199,3 +199,18 @@ async fn a_body_that_breaks_the_contract_is_reported() {
     );
     assert!(!report.decoded_without_loss());
 }
+
+#[tokio::test]
+async fn a_bad_field_in_one_shape_is_named_and_unknown_fields_still_listed() {
+    let spec = Spec::load().unwrap();
+    let body = br#"{"member": {"member_id": "m", "email": "e"}, "shiny": 1,
+        "api_key": {"api_key_id": "k", "comment": "c", "scopes": ["member"], "created": "last tuesday"}}"#;
+    let report = sample::check(&spec, "get_key", 200, body).await.unwrap();
+    let SchemaFit::Violations(violations) = &report.schema else {
+        panic!("expected violations, got {:?}", report.schema);
+    };
+    let pointers: Vec<&str> = violations.iter().map(|v| v.pointer.as_str()).collect();
+    assert_eq!(pointers, ["/api_key/created"], "{violations:?}");
+    assert!(matches!(report.outcome, Outcome::Failed(_)));
+    assert_eq!(report.ignored, ["/shiny"]);
+}

@@ -238,3 +238,31 @@ fn sample_refuses_a_ref_cycle_with_the_same_error_before_building_anything() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains(CYCLE_ERROR), "{stderr}");
 }
+
+#[test]
+fn a_breaking_change_to_a_0_1_spec_suggests_0_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = root().join("openapi/keys.yaml");
+    let mut spec = codegen::load(&old).unwrap();
+    assert_eq!(spec["info"]["version"], "0.1.0");
+    let paths = spec["paths"].as_object_mut().unwrap();
+    let first = paths.keys().next().unwrap().clone();
+    paths.remove(&first);
+    let new = dir.path().join("new.json");
+    std::fs::write(&new, serde_json::to_string(&spec).unwrap()).unwrap();
+    let output = spec_diff(&[
+        old.to_str().unwrap(),
+        new.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["semver"], "major");
+    assert_eq!(report["next_version"], "0.2.0");
+    let markdown = stdout(&spec_diff(&[old.to_str().unwrap(), new.to_str().unwrap()]));
+    assert!(
+        markdown
+            .contains("Suggested semver bump for `deepgram-keys`: **major** (next version 0.2.0)."),
+        "{markdown}"
+    );
+}

@@ -15,6 +15,7 @@ pub mod wire;
 use std::path::Path;
 
 use serde::Serialize;
+use serde_json::Value;
 
 use crate::document::Document;
 use crate::error::Error;
@@ -52,6 +53,11 @@ pub struct Report {
     pub rust_api_unavailable: Option<String>,
     /// The semver bump the change needs.
     pub semver: Bump,
+    /// The version that bump leads to from the old spec's `info.version`
+    /// (before 1.0, a breaking change bumps the minor version and anything
+    /// else the patch version, as Cargo's resolver expects).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_version: Option<String>,
 }
 
 /// Compares two documents. A document that is not OpenAPI 3.0 stops the
@@ -68,7 +74,9 @@ pub fn review(old: &Document, new: &Document) -> Result<Report, Error> {
         Err(err) => (RustApiDiff::default(), Some(err.to_string())),
     };
     let semver = suggest_bump(&changes, &rust_api.published);
+    let released = old.root().pointer("/info/version").and_then(Value::as_str);
     Ok(Report {
+        next_version: released.and_then(|version| next_version(version, semver)),
         old_label: old.file().display().to_string(),
         new_label: new.file().display().to_string(),
         changes,
@@ -93,6 +101,27 @@ pub fn suggest_bump(changes: &[WireChange], rust_api: &[RustApiChange]) -> Bump 
         .unwrap_or(Bump::None)
 }
 
+/// `version` after `bump`, or `None` when `version` is not `X.Y.Z`.
+pub fn next_version(version: &str, bump: Bump) -> Option<String> {
+    let mut parts = version
+        .trim()
+        .split('.')
+        .map(|part| part.parse::<u64>().ok());
+    let (Some(Some(major)), Some(Some(minor)), Some(Some(patch)), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return None;
+    };
+    Some(match (bump, major) {
+        (Bump::None, _) => format!("{major}.{minor}.{patch}"),
+        (Bump::Major, 0) => format!("0.{}.0", minor + 1),
+        (Bump::Minor | Bump::Patch, 0) => format!("0.{minor}.{}", patch + 1),
+        (Bump::Major, _) => format!("{}.0.0", major + 1),
+        (Bump::Minor, _) => format!("{major}.{}.0", minor + 1),
+        (Bump::Patch, _) => format!("{major}.{minor}.{}", patch + 1),
+    })
+}
+
 impl Report {
     /// Whether anything breaks existing users: a breaking wire change, or a
     /// change to the published Rust API that needs a major bump.
@@ -104,5 +133,33 @@ impl Report {
                 .rust_api
                 .iter()
                 .any(|change| change.bump == Bump::Major)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_next_version_follows_cargo_before_and_after_1_0() {
+        let cases = [
+            ("0.1.0", Bump::Major, "0.2.0"),
+            ("0.1.3", Bump::Minor, "0.1.4"),
+            ("0.1.3", Bump::Patch, "0.1.4"),
+            ("0.1.3", Bump::None, "0.1.3"),
+            ("1.2.3", Bump::Major, "2.0.0"),
+            ("1.2.3", Bump::Minor, "1.3.0"),
+            ("1.2.3", Bump::Patch, "1.2.4"),
+        ];
+        for (version, bump, next) in cases {
+            assert_eq!(
+                next_version(version, bump).as_deref(),
+                Some(next),
+                "{version} {bump:?}"
+            );
+        }
+        for odd in ["1", "1.2", "1.2.3-beta", "v1.2.3", "1.2.3.4", ""] {
+            assert_eq!(next_version(odd, Bump::Major), None, "{odd}");
+        }
     }
 }

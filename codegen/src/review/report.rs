@@ -28,9 +28,13 @@ impl Report {
                 .filter(|change| change.severity == severity)
                 .count()
         };
+        let next = match &self.next_version {
+            Some(version) => format!(" (next version {version})"),
+            None => String::new(),
+        };
         let _ = writeln!(
             out,
-            "Suggested semver bump for `deepgram-keys`: **{}**. Changes: {} breaking, {} non-breaking, {} info; {} in the Rust API.\n",
+            "Suggested semver bump for `deepgram-keys`: **{}**{next}. Changes: {} breaking, {} non-breaking, {} info; {} in the Rust API.\n",
             bump_name(self.semver),
             count(Severity::Breaking),
             count(Severity::NonBreaking),
