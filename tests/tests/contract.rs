@@ -1,5 +1,8 @@
 //! Every fixture against the spec, the client and the generated types; every
-//! example against its schema; and a fixture for every declared response.
+//! example against its schema; a fixture for every declared response; and
+//! a fixture or example for every property a response can carry.
+
+use std::collections::BTreeSet;
 
 use deepgram_keys::{Client, KeyWithMember};
 use deepgram_keys_contract::fixtures::{self, Fixture};
@@ -213,4 +216,125 @@ async fn a_bad_field_in_one_shape_is_named_and_unknown_fields_still_listed() {
     assert_eq!(pointers, ["/api_key/created"], "{violations:?}");
     assert!(matches!(report.outcome, Outcome::Failed(_)));
     assert_eq!(report.ignored, ["/shiny"]);
+}
+
+/// Every property a `schema` (defined at `at`) can carry, by the pointer of
+/// its definition.
+fn properties_of(spec: &Spec, schema: &serde_json::Value, at: &str, found: &mut BTreeSet<String>) {
+    let (schema, at) = definition(spec, schema, at);
+    if !found.insert(at.clone()) {
+        return;
+    }
+    for keyword in ["oneOf", "anyOf", "allOf"] {
+        for (index, branch) in schema[keyword].as_array().into_iter().flatten().enumerate() {
+            properties_of(spec, branch, &format!("{at}/{keyword}/{index}"), found);
+        }
+    }
+    if let Some(items) = schema.get("items") {
+        properties_of(spec, items, &format!("{at}/items"), found);
+    }
+    for (name, property) in schema["properties"].as_object().into_iter().flatten() {
+        let here = format!("{at}/properties/{}", codegen::pointer_token(name));
+        found.insert(format!("{here} (property)"));
+        properties_of(spec, property, &here, found);
+    }
+}
+
+/// The properties `instance` sets (to anything but null), read with `schema`.
+fn exercised(
+    spec: &Spec,
+    schema: &serde_json::Value,
+    at: &str,
+    instance: &serde_json::Value,
+    seen: &mut BTreeSet<String>,
+) {
+    let (schema, at) = definition(spec, schema, at);
+    for keyword in ["oneOf", "anyOf", "allOf"] {
+        for (index, branch) in schema[keyword].as_array().into_iter().flatten().enumerate() {
+            exercised(
+                spec,
+                branch,
+                &format!("{at}/{keyword}/{index}"),
+                instance,
+                seen,
+            );
+        }
+    }
+    if let (Some(items), Some(values)) = (schema.get("items"), instance.as_array()) {
+        for value in values {
+            exercised(spec, items, &format!("{at}/items"), value, seen);
+        }
+    }
+    for (name, property) in schema["properties"].as_object().into_iter().flatten() {
+        let value = &instance[name.as_str()];
+        if !value.is_null() {
+            let here = format!("{at}/properties/{}", codegen::pointer_token(name));
+            seen.insert(format!("{here} (property)"));
+            exercised(spec, property, &here, value, seen);
+        }
+    }
+}
+
+/// A schema and where it is defined, through `$ref`s.
+fn definition<'a>(
+    spec: &'a Spec,
+    mut schema: &'a serde_json::Value,
+    at: &str,
+) -> (&'a serde_json::Value, String) {
+    let mut at = at.to_owned();
+    while let Some(reference) = schema["$ref"].as_str() {
+        at = reference.trim_start_matches('#').to_owned();
+        schema = spec.resolve(schema);
+        if schema.get("$ref").is_some_and(|next| next == reference) {
+            break;
+        }
+    }
+    (schema, at)
+}
+
+#[test]
+fn every_response_property_is_exercised_by_a_fixture_or_an_example() {
+    let spec = Spec::load().unwrap();
+    let mut possible = BTreeSet::new();
+    for operation in spec.operations() {
+        for response in operation.responses() {
+            if let Some(schema) = response.json_schema() {
+                properties_of(&spec, schema, &response.pointer, &mut possible);
+            }
+        }
+    }
+    let mut seen = BTreeSet::new();
+    for fixture in fixtures::all().unwrap() {
+        let Ok(body) = serde_json::from_slice::<serde_json::Value>(&fixture.body) else {
+            continue;
+        };
+        let operation = spec.operation(&fixture.operation).unwrap();
+        if let Some(response) = operation.response_for(fixture.status)
+            && let Some(schema) = response.json_schema()
+        {
+            exercised(&spec, schema, &response.pointer, &body, &mut seen);
+        }
+    }
+    for example in spec.examples() {
+        let at = example.pointer.trim_end_matches("/example").to_owned();
+        exercised(&spec, &example.schema, &at, &example.value, &mut seen);
+    }
+    let missing: Vec<&String> = possible
+        .iter()
+        .filter(|name| name.ends_with(" (property)") && !seen.contains(*name))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "response properties that no fixture or example sets; add a fixture under tests/fixtures/ that carries each:\n{}",
+        missing
+            .iter()
+            .map(|name| name.trim_end_matches(" (property)"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    assert!(
+        possible.len() > 10,
+        "only {} schema places found",
+        possible.len()
+    );
 }

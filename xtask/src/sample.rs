@@ -13,7 +13,8 @@ use crate::regen::workspace_root;
 pub fn run(spec: &Path, operation: &str, status: u16, file: &Path) -> anyhow::Result<ExitCode> {
     // The same verdict as regen and spec-diff, before anything is built.
     codegen::validate(&Document::load(spec)?, Rules::OpenApi)?;
-    // cargo runs the binary from the workspace root, not from here.
+    // cargo runs the binary from the workspace root, not from here. It is
+    // not quiet: the first run builds the client, which takes minutes.
     let file = std::path::absolute(file)?;
     let spec = std::path::absolute(spec)?;
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
@@ -21,7 +22,6 @@ pub fn run(spec: &Path, operation: &str, status: u16, file: &Path) -> anyhow::Re
         .current_dir(workspace_root())
         .args([
             "run",
-            "--quiet",
             "--package",
             "deepgram-keys-contract",
             "--bin",
