@@ -11,11 +11,15 @@ use crate::error::Error;
 /// Reads `file` and parses it as JSON when its name ends in `.json`, as YAML
 /// otherwise (YAML is a superset of JSON, so either parses).
 pub fn load(file: &Path) -> Result<Value, Error> {
-    let text = std::fs::read_to_string(file).map_err(|source| Error::Read {
+    parse(file, &read(file)?)
+}
+
+/// The text of `file`.
+pub(crate) fn read(file: &Path) -> Result<String, Error> {
+    std::fs::read_to_string(file).map_err(|source| Error::Read {
         file: file.to_owned(),
         source,
-    })?;
-    parse(file, &text)
+    })
 }
 
 /// Parses spec text; `file` is only used to name the source in errors.

@@ -37,9 +37,7 @@ fn project_spec() -> PathBuf {
 /// Runs every stage on `text`, named `file`; returns the error text when the
 /// spec is refused. Panics only if the pipeline does.
 fn pipeline(file: &Path, text: &str) -> Result<String, String> {
-    let document = codegen::parse(file, text)
-        .map(|value| codegen::Document::new(file, value))
-        .map_err(|err| err.to_string())?;
+    let document = codegen::Document::parse(file, text).map_err(|err| err.to_string())?;
     let spec =
         codegen::validate(&document, codegen::Rules::Generator).map_err(|e| e.to_string())?;
     let tokens = codegen::generate(&document, &spec).map_err(|e| e.to_string())?;

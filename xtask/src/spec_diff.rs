@@ -42,7 +42,7 @@ fn read_sides(sides: &Sides) -> anyhow::Result<(Document, Document)> {
     let read_file = |path: &Path| -> anyhow::Result<Document> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("{}: cannot read the spec", path.display()))?;
-        Ok(codegen::review::read_side(path, &text)?)
+        Ok(Document::parse(path, &text)?)
     };
     match sides {
         Sides::Files(old, new) => Ok((read_file(old)?, read_file(new)?)),
@@ -80,5 +80,5 @@ fn at_revision(revision: &str, spec: &Path) -> anyhow::Result<Document> {
         );
     }
     let text = String::from_utf8(output.stdout).context("the spec is not UTF-8")?;
-    Ok(codegen::review::read_side(Path::new(&object), &text)?)
+    Ok(Document::parse(Path::new(&object), &text)?)
 }

@@ -43,7 +43,14 @@ impl Document {
 
     /// Reads and parses `file` (YAML, or JSON when it ends in `.json`).
     pub fn load(file: &Path) -> Result<Self, Error> {
-        Ok(Self::new(file, crate::load::load(file)?))
+        Self::parse(file, &crate::load::read(file)?)
+    }
+
+    /// Parses spec text; `file` names it in errors. Every tool turns text
+    /// into a document here, so a step that every reader needs (a
+    /// normalisation of another OpenAPI version, say) has one place to go.
+    pub fn parse(file: &Path, text: &str) -> Result<Self, Error> {
+        Ok(Self::new(file, crate::load::parse(file, text)?))
     }
 
     /// The file the document came from.

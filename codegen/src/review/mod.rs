@@ -12,8 +12,6 @@ mod report;
 pub mod rust_api;
 pub mod wire;
 
-use std::path::Path;
-
 use serde::Serialize;
 use serde_json::Value;
 
@@ -24,12 +22,6 @@ use crate::validate::{Rules, validate};
 pub use kind::{ChangeKind, Direction, Severity};
 pub use rust_api::{Bump, RustApiChange, RustApiDiff, RustApiKind};
 pub use wire::WireChange;
-
-/// Reads one side of a comparison: the one place spec-diff turns text into
-/// a document, so that a normalisation step has one place to go.
-pub fn read_side(label: &Path, text: &str) -> Result<Document, Error> {
-    Ok(Document::new(label, crate::load::parse(label, text)?))
-}
 
 /// Everything spec-diff reports about a change from `old` to `new`.
 #[derive(Debug, Clone, Serialize)]
