@@ -11,7 +11,7 @@ use std::io::{Read, Write};
 use std::net::TcpListener;
 
 use chrono::{DateTime, Utc};
-use criterion::Criterion;
+use criterion::{BenchmarkId, Criterion};
 use deepgram_keys::Client;
 use deepgram_keys::wire::ListKeysResponse;
 use serde::Deserialize;
@@ -129,7 +129,7 @@ fn request_overhead(c: &mut Criterion) -> Vec<f64> {
     for round in 0..REQUEST_ROUNDS {
         let mut group = c.benchmark_group("request_overhead");
         let measure_client = |group: &mut criterion::BenchmarkGroup<'_, _>| {
-            group.bench_function("deepgram_keys", |b| {
+            group.bench_with_input(BenchmarkId::new("deepgram_keys", round), &round, |b, _| {
                 b.iter(|| {
                     runtime
                         .block_on(async { black_box(client.list_keys("p", None).await.unwrap()) })
@@ -137,7 +137,7 @@ fn request_overhead(c: &mut Criterion) -> Vec<f64> {
             });
         };
         let measure_baseline = |group: &mut criterion::BenchmarkGroup<'_, _>| {
-            group.bench_function("handwritten", |b| {
+            group.bench_with_input(BenchmarkId::new("handwritten", round), &round, |b, _| {
                 b.iter(|| {
                     runtime.block_on(async {
                         let response = http
@@ -161,9 +161,11 @@ fn request_overhead(c: &mut Criterion) -> Vec<f64> {
             measure_client(&mut group);
         }
         group.finish();
+        // Each round has its own ids: criterion gives a repeated id a new
+        // directory, so reading the first round's again would repeat it.
         if let Some(ratio) = ratio(
-            "request_overhead/deepgram_keys",
-            "request_overhead/handwritten",
+            &format!("request_overhead/deepgram_keys/{round}"),
+            &format!("request_overhead/handwritten/{round}"),
         ) {
             ratios.push(ratio);
         }
