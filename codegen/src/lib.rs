@@ -21,7 +21,9 @@ mod error;
 mod format;
 mod generate;
 mod load;
+mod normalize;
 pub mod review;
+pub mod upstream;
 mod validate;
 
 use std::path::Path;
@@ -31,6 +33,7 @@ pub use error::Error;
 pub use format::format;
 pub use generate::generate;
 pub use load::{load, parse};
+pub use normalize::{Dialect, normalize};
 pub use validate::{Rules, validate};
 
 /// The client that `document` generates, as a syntax tree: what the review

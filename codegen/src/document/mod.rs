@@ -20,7 +20,7 @@ use serde_json::Value;
 use crate::error::Error;
 
 pub use media::is_json;
-pub use operations::{METHODS, Operation, Parameter, Response};
+pub use operations::{IGNORED_HEADERS, METHODS, Operation, Parameter, Response};
 pub use pointer::{child, pointer, pointer_token};
 pub use references::RefProblem;
 pub use status::ResponseKey;
@@ -30,6 +30,8 @@ pub use status::ResponseKey;
 pub struct Document {
     file: PathBuf,
     root: Value,
+    /// Read from OpenAPI 3.1 for review: never generated from.
+    from_3_1: bool,
 }
 
 impl Document {
@@ -38,6 +40,7 @@ impl Document {
         Self {
             file: file.into(),
             root,
+            from_3_1: false,
         }
     }
 
@@ -51,6 +54,21 @@ impl Document {
     /// normalisation of another OpenAPI version, say) has one place to go.
     pub fn parse(file: &Path, text: &str) -> Result<Self, Error> {
         Ok(Self::new(file, crate::load::parse(file, text)?))
+    }
+
+    /// The document read for review: OpenAPI 3.1 and 3.0 normalised to one
+    /// meaning (see [`crate::normalize`]). Only the review tools read a
+    /// document so; regeneration reads it as written and refuses 3.1.
+    pub fn normalized(mut self) -> Self {
+        self.from_3_1 = crate::Dialect::of(&self.root) == crate::Dialect::V31;
+        crate::normalize(&mut self.root);
+        self
+    }
+
+    /// Whether the document was read from OpenAPI 3.1 (see
+    /// [`Document::normalized`]): for review only, never generated from.
+    pub fn is_from_3_1(&self) -> bool {
+        self.from_3_1
     }
 
     /// The file the document came from.

@@ -12,6 +12,10 @@ pub const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 
+/// Header parameters OpenAPI says to ignore: the HTTP layer and the security
+/// schemes own these headers (Deepgram's document declares `Authorization`).
+pub const IGNORED_HEADERS: [&str; 3] = ["Accept", "Content-Type", "Authorization"];
+
 /// One operation, found at `/paths/{path}/{method}`.
 #[derive(Debug, Clone)]
 pub struct Operation<'d> {
@@ -105,7 +109,8 @@ impl<'d> Operation<'d> {
     }
 
     /// Its parameters: the path item's, then its own; one of its own
-    /// replaces the path item's of the same name and location.
+    /// replaces the path item's of the same name and location. The headers
+    /// OpenAPI says to ignore are left out.
     pub fn parameters(&self) -> Vec<Parameter<'d>> {
         let path_item = pointer(["paths", self.path]);
         let sources = [
@@ -122,6 +127,13 @@ impl<'d> Operation<'d> {
                 let value = self.document.resolved(parameter);
                 let text = |field: &str| value.get(field).and_then(Value::as_str).unwrap_or("");
                 let (name, location) = (text("name"), text("in"));
+                if location == "header"
+                    && IGNORED_HEADERS
+                        .iter()
+                        .any(|ignored| ignored.eq_ignore_ascii_case(name))
+                {
+                    continue;
+                }
                 found.retain(|existing| (existing.name, existing.location) != (name, location));
                 found.push(Parameter {
                     name,

@@ -48,6 +48,10 @@ pub enum ChangeKind {
     OperationAdded,
     OperationRemoved,
     OperationIdChanged,
+    /// Upstream renamed an operation or its path parameters (see
+    /// `crate::upstream`); matched by method and path template, it is the
+    /// same operation.
+    UpstreamNameChanged,
     // Parameters
     ParameterAddedOptional,
     ParameterAddedRequired,
@@ -98,6 +102,11 @@ pub enum ChangeKind {
     DefaultChanged,
     VariantAdded,
     VariantRemoved,
+    /// Every old value is still valid: integer to number, or any type.
+    TypeWidened,
+    /// Every new value was valid before: number to integer, or a type where
+    /// there was none.
+    TypeNarrowed,
 }
 
 impl ChangeKind {
@@ -118,6 +127,7 @@ impl ChangeKind {
         };
         match self {
             DocumentationChanged | ExampleChanged | ServersChanged | OperationIdChanged => Info,
+            UpstreamNameChanged => Info,
             // Clients do not know a value they were never told about; they
             // must tolerate it, but nothing they did stops working.
             ResponseEnumValueAdded => Info,
@@ -150,7 +160,8 @@ impl ChangeKind {
             EnumAdded | BoundTightened | PatternChanged | DefaultChanged | VariantRemoved => {
                 narrows
             }
-            EnumRemoved | BoundLoosened | PatternRemoved | VariantAdded => widens,
+            TypeNarrowed => narrows,
+            EnumRemoved | BoundLoosened | PatternRemoved | VariantAdded | TypeWidened => widens,
         }
     }
 }

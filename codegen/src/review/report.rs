@@ -52,42 +52,7 @@ impl Report {
             out.push_str("No changes.\n");
             return out;
         }
-        let mut operations: Vec<&str> = self
-            .changes
-            .iter()
-            .map(|change| change.operation.as_str())
-            .collect();
-        operations.dedup();
-        let most_severe = |operation: &str| {
-            self.changes
-                .iter()
-                .filter(|change| change.operation == operation)
-                .map(|change| change.severity)
-                .min()
-        };
-        operations.sort_by_key(|operation| (most_severe(operation), *operation));
-        for operation in operations {
-            let _ = writeln!(out, "### {operation}\n");
-            let mut changes: Vec<&WireChange> = self
-                .changes
-                .iter()
-                .filter(|change| change.operation == operation)
-                .collect();
-            changes.sort_by_key(|change| change.severity);
-            for change in changes {
-                let severity = match change.severity {
-                    Severity::Breaking => "**breaking**",
-                    Severity::NonBreaking => "non-breaking",
-                    Severity::Info => "info",
-                };
-                let _ = writeln!(
-                    out,
-                    "- {severity} `{}` at `{}`: {}",
-                    change.kind, change.pointer, change.message
-                );
-            }
-            out.push('\n');
-        }
+        out.push_str(&changes_markdown(&self.changes));
         if !self.rust_api.is_empty() {
             out.push_str("### Rust API of `deepgram-keys`\n\n");
             rust_api_lines(&mut out, &self.rust_api);
@@ -123,4 +88,47 @@ fn bump_name(bump: Bump) -> &'static str {
         Bump::Minor => "minor",
         Bump::Major => "major",
     }
+}
+
+/// The wire changes grouped by operation, the operation with the most
+/// severe change first: the body of the spec-diff report, and of
+/// `cargo xtask upstream`'s.
+pub fn changes_markdown(changes: &[WireChange]) -> String {
+    let mut out = String::new();
+    let mut operations: Vec<&str> = changes
+        .iter()
+        .map(|change| change.operation.as_str())
+        .collect();
+    operations.sort_unstable();
+    operations.dedup();
+    let most_severe = |operation: &str| {
+        changes
+            .iter()
+            .filter(|change| change.operation == operation)
+            .map(|change| change.severity)
+            .min()
+    };
+    operations.sort_by_key(|operation| (most_severe(operation), *operation));
+    for operation in operations {
+        let _ = writeln!(out, "### {operation}\n");
+        let mut of_operation: Vec<&WireChange> = changes
+            .iter()
+            .filter(|change| change.operation == operation)
+            .collect();
+        of_operation.sort_by_key(|change| change.severity);
+        for change in of_operation {
+            let severity = match change.severity {
+                Severity::Breaking => "**breaking**",
+                Severity::NonBreaking => "non-breaking",
+                Severity::Info => "info",
+            };
+            let _ = writeln!(
+                out,
+                "- {severity} `{}` at `{}`: {}",
+                change.kind, change.pointer, change.message
+            );
+        }
+        out.push('\n');
+    }
+    out
 }

@@ -65,8 +65,14 @@ impl<'a> Differ<'a> {
         };
         let (old_type, new_type) = (schema_type(old), schema_type(new));
         if old_type != new_type {
+            let widening = widening(old_type, new_type);
+            let kind = match widening {
+                Some(true) => ChangeKind::TypeWidened,
+                Some(false) => ChangeKind::TypeNarrowed,
+                None => type_changed,
+            };
             self.push(
-                type_changed,
+                kind,
                 side,
                 &child(here, "type"),
                 format!(
@@ -75,7 +81,10 @@ impl<'a> Differ<'a> {
                     new_type.unwrap_or("any")
                 ),
             );
-            return;
+            // Unrelated types share nothing further to compare.
+            if widening.is_none() {
+                return;
+            }
         }
         for (keyword, kind) in [
             ("format", ChangeKind::FormatChanged),
@@ -373,6 +382,19 @@ impl<'a> Differ<'a> {
 
 fn ref_of(value: &Value) -> Option<String> {
     value.get("$ref").and_then(Value::as_str).map(str::to_owned)
+}
+
+/// Whether a type change widens what a schema accepts (`Some(true)`: every
+/// old value is still valid, as integer to number or anything to no type),
+/// narrows it (`Some(false)`), or neither (`None`: string to integer).
+fn widening(old: Option<&str>, new: Option<&str>) -> Option<bool> {
+    match (old, new) {
+        (_, None) => Some(true),
+        (None, _) => Some(false),
+        (Some("integer"), Some("number")) => Some(true),
+        (Some("number"), Some("integer")) => Some(false),
+        _ => None,
+    }
 }
 
 fn schema_type(schema: &Value) -> Option<&str> {
