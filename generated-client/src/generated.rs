@@ -320,10 +320,11 @@ by proxies and load balancers in front of it for any error status.*/
 Manage the API keys of a Deepgram project: list, create, inspect and
 delete them.
 
-This document is written by hand from the wire contract in
-`shared/reference/keys-api.md`. Where Deepgram's own OpenAPI export
-disagrees with real traffic and the hand-written SDKs, it follows real
-traffic and says so in the description of the item concerned.
+This document is written by hand from the wire contract: Deepgram's API
+reference, its SDKs and real traffic. Where it deliberately differs from
+Deepgram's published OpenAPI document, `openapi/upstream/deviations.yaml`
+says what each side says, why, and the evidence; `cargo xtask upstream
+check` holds the two together.
 
 Version: 0.1.0*/
 pub struct Client {

@@ -8,6 +8,7 @@ mod bench;
 mod regen;
 mod sample;
 mod spec_diff;
+mod upstream;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
@@ -64,6 +65,9 @@ enum Command {
         #[arg(long)]
         allow_breaking: bool,
     },
+    /// Follow Deepgram's published OpenAPI document: what changed in the key operations, and where our spec deliberately differs.
+    #[command(subcommand)]
+    Upstream(UpstreamCommand),
     /// Check a response body captured from the service: does the client decode it without loss?
     Sample {
         /// The operation that returned it (an operationId of the spec).
@@ -81,6 +85,69 @@ enum Command {
 
 /// Where the last panic happened.
 static LAST_PANIC: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+#[derive(Subcommand)]
+enum UpstreamCommand {
+    /// What changed in the key operations between two upstream documents (3.0 or 3.1).
+    ///
+    /// Exit 1 when a change is breaking or the key operations cannot be read.
+    Diff {
+        /// The document before (a file or an https:// URL).
+        old: String,
+        /// The document after (a file or an https:// URL).
+        new: String,
+        /// How to print the report.
+        #[arg(long, value_enum, default_value = "markdown")]
+        format: spec_diff::Format,
+        /// Our spec, whose operations are looked up upstream.
+        #[arg(long, value_name = "PATH", default_value_os_t = regen::default_spec())]
+        spec: PathBuf,
+    },
+    /// Compare the published document with the recorded extract and, through the ledger of deviations, with our spec.
+    ///
+    /// Exit 0 when nothing changed upstream and every deviation is in the
+    /// ledger, 1 otherwise.
+    Check {
+        /// The document (a file or an https:// URL).
+        #[arg(default_value = upstream::DEFAULT_URL)]
+        source: String,
+        /// How to print the report.
+        #[arg(long, value_enum, default_value = "markdown")]
+        format: spec_diff::Format,
+        #[command(flatten)]
+        files: UpstreamFiles,
+    },
+    /// Record a reviewed upstream version as the new extract.
+    Accept {
+        /// The document (a file or an https:// URL).
+        source: String,
+        #[command(flatten)]
+        files: UpstreamFiles,
+    },
+}
+
+#[derive(clap::Args)]
+struct UpstreamFiles {
+    /// Our spec, whose operations are looked up upstream.
+    #[arg(long, value_name = "PATH", default_value_os_t = regen::default_spec())]
+    spec: PathBuf,
+    /// The recorded extract of the last reviewed upstream version.
+    #[arg(long, value_name = "PATH", default_value_os_t = upstream::default_extract())]
+    extract: PathBuf,
+    /// The ledger of deliberate deviations.
+    #[arg(long, value_name = "PATH", default_value_os_t = upstream::default_ledger())]
+    ledger: PathBuf,
+}
+
+impl From<UpstreamFiles> for upstream::Files {
+    fn from(files: UpstreamFiles) -> Self {
+        Self {
+            spec: files.spec,
+            extract: files.extract,
+            ledger: files.ledger,
+        }
+    }
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -110,6 +177,20 @@ fn main() -> ExitCode {
             };
             spec_diff::run(sides, format, allow_breaking)
         }
+        Command::Upstream(command) => match command {
+            UpstreamCommand::Diff {
+                old,
+                new,
+                format,
+                spec,
+            } => upstream::diff(&old, &new, &spec, format),
+            UpstreamCommand::Check {
+                source,
+                format,
+                files,
+            } => upstream::check(&source, &files.into(), format),
+            UpstreamCommand::Accept { source, files } => upstream::accept(&source, &files.into()),
+        },
         Command::Sample {
             operation_id,
             status,

@@ -25,7 +25,7 @@ pub fn default_out() -> PathBuf {
 /// How the generated header names `spec`: relative to the workspace root
 /// when it lies inside it, so the output does not depend on the checkout's
 /// location.
-fn spec_label(spec: &Path) -> String {
+pub fn spec_label(spec: &Path) -> String {
     let absolute = std::path::absolute(spec).unwrap_or_else(|_| spec.to_owned());
     let label = absolute
         .strip_prefix(workspace_root())
@@ -79,7 +79,7 @@ fn stale_report(out: &Path, committed: &str, generated: &str) -> String {
 
 /// Writes through a temporary file in the same directory and renames it into
 /// place, so that a failure at any point leaves `out` as it was.
-fn write_atomically(out: &Path, contents: &str) -> anyhow::Result<()> {
+pub fn write_atomically(out: &Path, contents: &str) -> anyhow::Result<()> {
     let dir = match out.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),

@@ -42,7 +42,8 @@ fn read_sides(sides: &Sides) -> anyhow::Result<(Document, Document)> {
     let read_file = |path: &Path| -> anyhow::Result<Document> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("{}: cannot read the spec", path.display()))?;
-        Ok(Document::parse(path, &text)?)
+        // Read for review: OpenAPI 3.1 and 3.0 normalised to one meaning.
+        Ok(Document::parse(path, &text)?.normalized())
     };
     match sides {
         Sides::Files(old, new) => Ok((read_file(old)?, read_file(new)?)),
@@ -80,5 +81,5 @@ fn at_revision(revision: &str, spec: &Path) -> anyhow::Result<Document> {
         );
     }
     let text = String::from_utf8(output.stdout).context("the spec is not UTF-8")?;
-    Ok(Document::parse(Path::new(&object), &text)?)
+    Ok(Document::parse(Path::new(&object), &text)?.normalized())
 }
