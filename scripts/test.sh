@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Every test of the workspace, as CI runs it. Needs only cargo and npm.
+# Every test of the workspace, as CI runs it. Needs cargo, npm and python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true
 export NPM_CONFIG_AUDIT=false NPM_CONFIG_FUND=false NPM_CONFIG_UPDATE_NOTIFIER=false
+
+# The workflow linter, pinned: a new release may add audits.
+ZIZMOR_VERSION=1.32.0
 
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -13,6 +16,23 @@ npm ci --ignore-scripts --loglevel=error
 
 step "Spec lint (Redocly)"
 npx --no-install redocly lint openapi/keys.yaml --config redocly.yaml
+
+step "Workflow lint (zizmor ${ZIZMOR_VERSION}, pinned), in target/tools"
+# zizmor checks every workflow against GitHub's schema (--strict-collection
+# fails on a file it cannot read instead of skipping it) and audits it:
+# template injection, over-broad permissions, credentials left in checkouts,
+# unpinned actions. PyPI ships it as a wheel with the binary inside.
+# (actionlint's PyPI package downloads its binary at install time, which a
+# machine that reaches only package registries cannot do.)
+zizmor_venv="target/tools/zizmor-${ZIZMOR_VERSION}"
+if [ ! -x "${zizmor_venv}/bin/zizmor" ]; then
+  rm -rf "${zizmor_venv}"
+  python3 -m venv "${zizmor_venv}"
+  "${zizmor_venv}/bin/pip" install --quiet --disable-pip-version-check \
+    --only-binary=:all: "zizmor==${ZIZMOR_VERSION}"
+fi
+"${zizmor_venv}/bin/zizmor" --offline --strict-collection --pedantic --no-progress \
+  .github/workflows/*.yml
 
 step "Formatting"
 cargo fmt --all --check
