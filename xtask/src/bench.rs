@@ -32,12 +32,14 @@ fn run(command: &mut Command) -> anyhow::Result<()> {
 
 /// The benchmarks, each in the crate it measures; each prints its own
 /// `ratio NAME VALUE` lines.
-const BENCHMARKS: [(&str, &str); 2] = [
+const BENCHMARKS: [(&str, &str); 3] = [
     ("deepgram-keys", "client"),
     ("deepgram-keys-codegen", "generate"),
+    ("deepgram-keys-codegen", "upstream"),
 ];
 
-/// Runs the criterion benchmarks (request overhead, decoding, generation) at
+/// Runs the criterion benchmarks (request overhead, decoding, generation,
+/// the upstream review) at
 /// a size that takes a few minutes on two cores.
 pub fn bench() -> anyhow::Result<ExitCode> {
     for (package, bench) in BENCHMARKS {
