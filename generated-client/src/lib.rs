@@ -96,6 +96,8 @@
 mod client;
 mod create;
 mod error;
+#[cfg(feature = "test-util")]
+pub mod fake;
 mod hooks;
 mod path_segment;
 mod secret;

@@ -1,0 +1,492 @@
+//! An in-process fake of Deepgram's keys API for your application's tests
+//! (feature `test-util`).
+//!
+//! Your tests cannot reach Deepgram, and a hand-written mock gets its quirks
+//! wrong. [`FakeDeepgram`] is a real HTTP server on 127.0.0.1 that keeps
+//! projects, members and keys, checks tokens and scopes, and answers as
+//! `https://api.deepgram.com` does:
+//!
+//! - `create_key` returns the secret once and stamps `created` with
+//!   microseconds; new keys work as tokens until they expire or are deleted;
+//! - `list_keys` honours `status`, with expiry (by date or time to live)
+//!   judged against a clock the test sets ([`FakeDeepgram::set_now`],
+//!   [`FakeDeepgram::advance`]);
+//! - an unknown, expired or deleted token gets `401`, a key without a
+//!   `keys:*`, `admin` or `owner` scope `403`, and so does a key that tries
+//!   to grant a scope it does not hold itself (`owner` may grant any, `admin`
+//!   any but `owner`);
+//! - a date-only `expiration_date` gets `400 INVALID_JSON`; both an expiry
+//!   date and a time to live, empty `scopes` or empty `tags` get `400`; an
+//!   unknown project or key `404`, in plain text when the id is not even a
+//!   UUID (ids you seed may have any form);
+//! - every response carries `dg-request-id`, repeated as `request_id` in
+//!   JSON error bodies;
+//! - the `get_key` shape ([`GetKeyShape`]) and the error body form
+//!   ([`ErrorForm`]) are yours to choose;
+//! - the next calls of an operation can fail on demand ([`Fault`]): any
+//!   status, with or without `Retry-After`, late, or with a dropped
+//!   connection;
+//! - every request is logged ([`FakeDeepgram::requests`]) with the
+//!   `Authorization` header redacted.
+//!
+//! The fake runs on its own thread, so it works from `#[tokio::test]`, from
+//! a plain `#[test]` and from any runtime; it stops when dropped. Its
+//! responses are checked against the crate's OpenAPI document by the
+//! workspace's contract tests.
+//!
+//! ```
+//! use deepgram_keys::CreateKey;
+//! use deepgram_keys::fake::{FakeDeepgram, Fault, Operation};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), deepgram_keys::Error> {
+//! let fake = FakeDeepgram::start();
+//! let client = fake.client();
+//! let project = fake.project_id();
+//!
+//! // Rate limited once, then created: the client retries the 429 by itself.
+//! fake.fail_next(Operation::CreateKey, 1, Fault::status(429));
+//! let created = client.create_key(project, &CreateKey::new("ci", ["usage:read"])).await?;
+//!
+//! // The fake remembers it; the secret is never shown again.
+//! let listed = client.list_keys(project, None).await?;
+//! assert!(listed.iter().any(|entry| entry.api_key.api_key_id == created.api_key_id));
+//!
+//! // What the client sent, token redacted.
+//! let creates: Vec<_> = fake
+//!     .requests()
+//!     .into_iter()
+//!     .filter(|request| request.operation == Some(Operation::CreateKey))
+//!     .collect();
+//! assert_eq!(creates.len(), 2);
+//! assert_eq!(creates[1].header("authorization"), Some("Token <redacted>"));
+//! # Ok(())
+//! # }
+//! ```
+
+mod errors;
+mod server;
+mod state;
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+pub use errors::ErrorForm;
+
+use crate::types::{CreateKeyResponse, KeyWithMember, Member};
+use crate::{ApiKeySecret, Client, ClientBuilder, CreateKey};
+use state::State;
+
+/// The project a new fake holds unless [`FakeBuilder::project_id`] names
+/// another.
+pub const DEFAULT_PROJECT_ID: &str = "5f0c7a2e-8d3b-4c61-a9e4-2b7d1c0e9f38";
+/// The member who owns the fake's first key.
+pub const OWNER_MEMBER_ID: &str = "0b9a4c3e-1d2f-4e5a-8b7c-6d5e4f3a2b1c";
+
+/// One of the four operations of the keys API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Operation {
+    /// `GET /v1/projects/{project_id}/keys`
+    ListKeys,
+    /// `POST /v1/projects/{project_id}/keys`
+    CreateKey,
+    /// `GET /v1/projects/{project_id}/keys/{key_id}`
+    GetKey,
+    /// `DELETE /v1/projects/{project_id}/keys/{key_id}`
+    DeleteKey,
+}
+
+impl Operation {
+    /// Every operation.
+    pub const ALL: [Operation; 4] = [
+        Self::ListKeys,
+        Self::CreateKey,
+        Self::GetKey,
+        Self::DeleteKey,
+    ];
+
+    /// Its operationId in the OpenAPI document, which is also the name of the
+    /// [`Client`] method.
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::ListKeys => "list_keys",
+            Self::CreateKey => "create_key",
+            Self::GetKey => "get_key",
+            Self::DeleteKey => "delete_key",
+        }
+    }
+}
+
+impl fmt::Display for Operation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// The shape of a `get_key` response. Deepgram's documents disagree on it;
+/// the client accepts both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum GetKeyShape {
+    /// `{"member": {...}, "api_key": {...}}`, as real traffic and the
+    /// hand-written SDKs have it. The default.
+    #[default]
+    Flat,
+    /// `{"item": {"member": {..., "api_key": {...}}}}`, as Deepgram's OpenAPI
+    /// export has it.
+    Wrapped,
+}
+
+/// What the next calls of an operation suffer instead of a normal answer;
+/// queue it with [`FakeDeepgram::fail_next`].
+///
+/// ```
+/// use std::time::Duration;
+/// use deepgram_keys::fake::Fault;
+///
+/// let rate_limited = Fault::status(429).retry_after(Duration::from_secs(1));
+/// let unavailable = Fault::status(503);
+/// let hung_up = Fault::drop_connection();
+/// let slow_but_fine = Fault::delay(Duration::from_millis(300));
+/// let slow_failure = Fault::status(500).after(Duration::from_millis(300));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fault {
+    kind: FaultKind,
+    after: Duration,
+    retry_after: Option<Duration>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FaultKind {
+    Status(u16),
+    DropConnection,
+    Delay,
+}
+
+impl Fault {
+    /// Answers this status with Deepgram's error body for it (in the fake's
+    /// [`ErrorForm`]), without acting on the request.
+    pub fn status(status: u16) -> Self {
+        Self::new(FaultKind::Status(status))
+    }
+
+    /// Closes the connection after reading the request, without answering.
+    /// The client cannot know whether the request was acted on; the fake
+    /// does not act on it.
+    pub fn drop_connection() -> Self {
+        Self::new(FaultKind::DropConnection)
+    }
+
+    /// Answers normally, but only after `delay`.
+    pub fn delay(delay: Duration) -> Self {
+        Self::new(FaultKind::Delay).after(delay)
+    }
+
+    /// Waits this long before the fault happens.
+    pub fn after(mut self, delay: Duration) -> Self {
+        self.after = delay;
+        self
+    }
+
+    /// Sends `Retry-After` with this many seconds (rounded up) with a status.
+    pub fn retry_after(mut self, wait: Duration) -> Self {
+        self.retry_after = Some(wait);
+        self
+    }
+
+    fn new(kind: FaultKind) -> Self {
+        Self {
+            kind,
+            after: Duration::ZERO,
+            retry_after: None,
+        }
+    }
+}
+
+/// One request the fake received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RecordedRequest {
+    /// `GET`, `POST`, ...
+    pub method: String,
+    /// The path as sent, still percent-encoded.
+    pub path: String,
+    /// The query string as sent, without `?`.
+    pub query: Option<String>,
+    /// Every header, names in lower case, in the order received. The value
+    /// of `Authorization` is replaced: `Token <redacted>`.
+    pub headers: Vec<(String, String)>,
+    /// The body as sent.
+    pub body: Vec<u8>,
+    /// The operation the request was routed to; `None` when it matched none.
+    pub operation: Option<Operation>,
+    /// The id of the key whose secret authenticated the request, when one did.
+    pub api_key_id: Option<String>,
+    /// The `dg-request-id` the fake answered with.
+    pub request_id: String,
+    /// The status the fake answered with; `None` while the request is in
+    /// flight or when its connection was dropped.
+    pub status: Option<u16>,
+}
+
+impl RecordedRequest {
+    /// The first value of a header, by case-insensitive name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(header, _)| header.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// The body as JSON, when it is JSON.
+    pub fn json(&self) -> Option<serde_json::Value> {
+        serde_json::from_slice(&self.body).ok()
+    }
+}
+
+/// A running fake of the keys API; see the [module docs](self).
+///
+/// Starts with one project ([`project_id`](Self::project_id)), one member
+/// ([`OWNER_MEMBER_ID`]) and one key with the `owner` scope, whose secret
+/// is [`owner_token`](Self::owner_token).
+pub struct FakeDeepgram {
+    url: String,
+    project_id: String,
+    owner_token: ApiKeySecret,
+    state: Arc<Mutex<State>>,
+    _server: server::Handle,
+}
+
+impl fmt::Debug for FakeDeepgram {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FakeDeepgram")
+            .field("url", &self.url)
+            .field("project_id", &self.project_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Settings for a [`FakeDeepgram`] before it starts.
+#[derive(Debug)]
+pub struct FakeBuilder {
+    address: SocketAddr,
+    project_id: String,
+    owner_token: Option<ApiKeySecret>,
+}
+
+impl FakeBuilder {
+    /// Where to listen; default `127.0.0.1:0`, a free port.
+    pub fn address(mut self, address: SocketAddr) -> Self {
+        self.address = address;
+        self
+    }
+
+    /// The id of the project the fake starts with; default
+    /// [`DEFAULT_PROJECT_ID`].
+    pub fn project_id(mut self, project_id: impl Into<String>) -> Self {
+        self.project_id = project_id.into();
+        self
+    }
+
+    /// The secret of the fake's owner key; default a random one. Useful when
+    /// another program must know it in advance.
+    pub fn owner_token(mut self, token: impl Into<ApiKeySecret>) -> Self {
+        self.owner_token = Some(token.into());
+        self
+    }
+
+    /// Binds the address and starts serving.
+    pub fn start(self) -> std::io::Result<FakeDeepgram> {
+        let owner_token = self
+            .owner_token
+            .unwrap_or_else(|| ApiKeySecret::new(state::new_secret()));
+        let mut state = State::default();
+        state.add_member(
+            &self.project_id,
+            Member {
+                member_id: OWNER_MEMBER_ID.to_owned(),
+                email: "owner@example.com".to_owned(),
+                first_name: Some("Ada".to_owned()),
+                last_name: Some("Lovelace".to_owned()),
+            },
+        );
+        CreateKey::new("owner key of the fake", ["owner"])
+            .to_wire()
+            .and_then(|owner_key| {
+                state.add_key(
+                    &self.project_id,
+                    OWNER_MEMBER_ID,
+                    owner_key,
+                    Some(owner_token.expose_secret().to_owned()),
+                )
+            })
+            .map_err(std::io::Error::other)?;
+        let state = Arc::new(Mutex::new(state));
+        let (server, address) = server::start(self.address, Arc::clone(&state))?;
+        Ok(FakeDeepgram {
+            url: format!("http://{address}"),
+            project_id: self.project_id,
+            owner_token,
+            state,
+            _server: server,
+        })
+    }
+}
+
+impl FakeDeepgram {
+    /// Starts a fake on a free port of 127.0.0.1.
+    ///
+    /// # Panics
+    ///
+    /// When no loopback port can be bound, which leaves a test nothing to
+    /// do; use [`builder`](Self::builder) to handle that error.
+    pub fn start() -> Self {
+        Self::builder()
+            .start()
+            .unwrap_or_else(|err| panic!("the fake Deepgram cannot listen on 127.0.0.1: {err}"))
+    }
+
+    /// A builder to choose the address, project id or owner token.
+    pub fn builder() -> FakeBuilder {
+        FakeBuilder {
+            address: SocketAddr::from(([127, 0, 0, 1], 0)),
+            project_id: DEFAULT_PROJECT_ID.to_owned(),
+            owner_token: None,
+        }
+    }
+
+    /// The base URL to point a client at, e.g. `http://127.0.0.1:43121`.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The project the fake started with.
+    pub fn project_id(&self) -> &str {
+        &self.project_id
+    }
+
+    /// The secret of the fake's owner key, which may do everything in
+    /// [`project_id`](Self::project_id).
+    pub fn owner_token(&self) -> &ApiKeySecret {
+        &self.owner_token
+    }
+
+    /// A client for the fake with the owner token. Retries wait milliseconds
+    /// rather than seconds (unless a fault asks with `Retry-After`), so that
+    /// tests stay fast; the retry rules are the client's defaults.
+    pub fn client(&self) -> Client {
+        self.client_builder()
+            .build()
+            .unwrap_or_else(|err| panic!("a client for the fake must build: {err}"))
+    }
+
+    /// The settings of [`client`](Self::client), to change some: another
+    /// token with [`ClientBuilder::api_key`], another retry count, ...
+    pub fn client_builder(&self) -> ClientBuilder {
+        Client::builder()
+            .api_key(self.owner_token.clone())
+            .base_url(&self.url)
+            .backoff(Duration::from_millis(5), Duration::from_millis(50))
+    }
+
+    /// Adds an empty project (nothing happens if it exists).
+    pub fn add_project(&self, project_id: &str) {
+        self.state().add_project(project_id);
+    }
+
+    /// Adds a member to a project, adding the project if needed.
+    pub fn add_member(&self, project_id: &str, member: Member) {
+        self.state().add_member(project_id, member);
+    }
+
+    /// Adds a key owned by `member_id`, as if created now on the fake's
+    /// clock; returns it as `create_key` would, secret included. The secret
+    /// works as a token for the project, within the key's scopes.
+    ///
+    /// # Panics
+    ///
+    /// When the project or the member does not exist (add them first), or
+    /// when the client would refuse to send `key` (no scope, say).
+    pub fn add_key<State>(
+        &self,
+        project_id: &str,
+        member_id: &str,
+        key: &CreateKey<State>,
+    ) -> CreateKeyResponse {
+        let created = key
+            .to_wire()
+            .and_then(|key| self.state().add_key(project_id, member_id, key, None))
+            .unwrap_or_else(|problem| panic!("FakeDeepgram::add_key: {problem}"));
+        serde_json::from_value(created)
+            .unwrap_or_else(|err| panic!("the fake's create response must decode: {err}"))
+    }
+
+    /// Every key of a project, expired ones included, as `list_keys` shows
+    /// them; empty for an unknown project.
+    pub fn keys(&self, project_id: &str) -> Vec<KeyWithMember> {
+        self.state().keys(project_id).unwrap_or_default()
+    }
+
+    /// The fake's clock: the system clock, or what [`set_now`](Self::set_now)
+    /// and [`advance`](Self::advance) made of it.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.state().now()
+    }
+
+    /// Stops the fake's clock at `now`.
+    pub fn set_now(&self, now: DateTime<Utc>) {
+        self.state().set_now(now);
+    }
+
+    /// Moves the fake's clock forward, for example past a key's expiry.
+    pub fn advance(&self, by: Duration) {
+        let by = TimeDelta::from_std(by).unwrap_or(TimeDelta::MAX);
+        self.state().advance(by);
+    }
+
+    /// Which shape `get_key` answers with from now on.
+    pub fn set_get_key_shape(&self, shape: GetKeyShape) {
+        self.state().get_key_shape = shape;
+    }
+
+    /// Which form error bodies take from now on.
+    pub fn set_error_form(&self, form: ErrorForm) {
+        self.state().error_form = form;
+    }
+
+    /// The next `times` calls of `operation` suffer `fault` instead of being
+    /// answered, before the token is even checked. Faults queued for one
+    /// operation happen in the order they were queued.
+    pub fn fail_next(&self, operation: Operation, times: u32, fault: Fault) {
+        self.state().push_fault(operation, times, fault);
+    }
+
+    /// Every request received so far, oldest first.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.state().requests.clone()
+    }
+
+    /// The requests received so far for one operation, oldest first.
+    pub fn requests_for(&self, operation: Operation) -> Vec<RecordedRequest> {
+        self.state()
+            .requests
+            .iter()
+            .filter(|request| request.operation == Some(operation))
+            .cloned()
+            .collect()
+    }
+
+    /// Forgets the requests received so far.
+    pub fn clear_requests(&self) {
+        self.state().requests.clear();
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}

@@ -1,0 +1,658 @@
+//! What the fake knows (projects, members, keys, its clock, the faults to
+//! inject, the request log) and how it answers one call. Pure and
+//! synchronous: the server around it only moves bytes.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::errors::{ErrorForm, Failure, Observed, unauthorized};
+use super::{Fault, GetKeyShape, Operation, RecordedRequest};
+use crate::types::{ApiKey, KeyWithMember, Member};
+
+/// Scopes that may do anything, and `admin`, which may do anything but
+/// grant `owner`.
+const OWNER: &str = "owner";
+const ADMIN: &str = "admin";
+const KEYS_READ: &str = "keys:read";
+const KEYS_WRITE: &str = "keys:write";
+
+#[derive(Debug, Default)]
+pub(super) struct State {
+    projects: BTreeMap<String, Project>,
+    clock: Clock,
+    pub(super) get_key_shape: GetKeyShape,
+    pub(super) error_form: ErrorForm,
+    faults: Vec<(Operation, u32, Fault)>,
+    pub(super) requests: Vec<RecordedRequest>,
+}
+
+#[derive(Debug, Default)]
+struct Project {
+    members: BTreeMap<String, Member>,
+    /// In creation order, which is the order `list_keys` answers in.
+    keys: Vec<StoredKey>,
+}
+
+#[derive(Debug, Clone)]
+struct StoredKey {
+    api_key_id: String,
+    secret: String,
+    member_id: String,
+    comment: String,
+    scopes: Vec<String>,
+    tags: Vec<String>,
+    expiration_date: Option<DateTime<Utc>>,
+    created: DateTime<Utc>,
+}
+
+/// The fake's idea of now: the system clock moved by what the test asked,
+/// or a fixed instant once the test sets one.
+#[derive(Debug, Default)]
+struct Clock {
+    fixed: Option<DateTime<Utc>>,
+    offset: TimeDelta,
+}
+
+/// One request, as the server hands it over.
+pub(super) struct Call<'a> {
+    pub(super) operation: Operation,
+    pub(super) authorization: Option<&'a str>,
+    pub(super) project_id: &'a str,
+    pub(super) key_id: Option<&'a str>,
+    /// The `status` query parameter; `Err` when the query does not parse.
+    pub(super) status: Result<Option<&'a str>, String>,
+    pub(super) body: &'a [u8],
+}
+
+/// What the fake answers, before the request id and error form are applied.
+#[derive(Debug)]
+pub(super) enum Reply {
+    Ok(Value),
+    Err(Failure),
+}
+
+/// The body of a create request as the service reads it: unknown fields are
+/// ignored, as Deepgram ignores them.
+#[derive(Deserialize)]
+struct CreateBody {
+    comment: String,
+    scopes: Vec<String>,
+    tags: Option<Vec<String>>,
+    expiration_date: Option<DateTime<Utc>>,
+    time_to_live_in_seconds: Option<i64>,
+}
+
+impl State {
+    pub(super) fn now(&self) -> DateTime<Utc> {
+        self.clock.fixed.unwrap_or_else(Utc::now) + self.clock.offset
+    }
+
+    pub(super) fn set_now(&mut self, now: DateTime<Utc>) {
+        self.clock = Clock {
+            fixed: Some(now),
+            offset: TimeDelta::zero(),
+        };
+    }
+
+    pub(super) fn advance(&mut self, by: TimeDelta) {
+        self.clock.offset += by;
+    }
+
+    pub(super) fn add_project(&mut self, project_id: &str) {
+        self.projects.entry(project_id.to_owned()).or_default();
+    }
+
+    pub(super) fn add_member(&mut self, project_id: &str, member: Member) {
+        self.projects
+            .entry(project_id.to_owned())
+            .or_default()
+            .members
+            .insert(member.member_id.clone(), member);
+    }
+
+    /// Adds a key as if `member_id` had created it; `secret` when the test
+    /// chose one.
+    pub(super) fn add_key(
+        &mut self,
+        project_id: &str,
+        member_id: &str,
+        request: crate::wire::CreateKeyRequest,
+        secret: Option<String>,
+    ) -> Result<Value, String> {
+        let now = self.now();
+        let project = self.projects.get_mut(project_id).ok_or_else(|| {
+            format!("the fake has no project {project_id:?}; add it with `add_project` first")
+        })?;
+        if !project.members.contains_key(member_id) {
+            return Err(format!(
+                "project {project_id:?} has no member {member_id:?}; add it with `add_member` first"
+            ));
+        }
+        let expiration_date = request.expiration_date.or_else(|| {
+            let ttl = request.time_to_live_in_seconds?;
+            Some(now + TimeDelta::seconds(i64::try_from(ttl.get()).unwrap_or(i64::MAX / 1000)))
+        });
+        let key = StoredKey {
+            api_key_id: uuid(),
+            secret: secret.unwrap_or_else(new_secret),
+            member_id: member_id.to_owned(),
+            comment: request.comment,
+            scopes: expand_scopes(&request.scopes),
+            tags: request.tags,
+            expiration_date: expiration_date.map(micros),
+            created: micros(now),
+        };
+        let created = created_json(&key);
+        project.keys.push(key);
+        Ok(created)
+    }
+
+    /// Every key of a project as `list_keys` would show it, expired ones
+    /// included; `None` for an unknown project.
+    pub(super) fn keys(&self, project_id: &str) -> Option<Vec<KeyWithMember>> {
+        let project = self.projects.get(project_id)?;
+        Some(
+            project
+                .keys
+                .iter()
+                .map(|key| KeyWithMember {
+                    member: project.members[&key.member_id].clone(),
+                    api_key: ApiKey {
+                        api_key_id: key.api_key_id.clone(),
+                        comment: key.comment.clone(),
+                        created: key.created,
+                        expiration_date: key.expiration_date,
+                        scopes: key.scopes.clone(),
+                        tags: (!key.tags.is_empty()).then(|| key.tags.clone()),
+                    },
+                })
+                .collect(),
+        )
+    }
+
+    pub(super) fn push_fault(&mut self, operation: Operation, times: u32, fault: Fault) {
+        if times > 0 {
+            self.faults.push((operation, times, fault));
+        }
+    }
+
+    /// The fault this call of `operation` must suffer, if one is queued.
+    pub(super) fn take_fault(&mut self, operation: Operation) -> Option<Fault> {
+        let index = self.faults.iter().position(|(op, ..)| *op == operation)?;
+        let (_, times, fault) = &mut self.faults[index];
+        let fault = fault.clone();
+        *times -= 1;
+        if *times == 0 {
+            self.faults.remove(index);
+        }
+        Some(fault)
+    }
+
+    /// Answers one call; also returns the id of the key that authenticated
+    /// it, for the request log.
+    pub(super) fn answer(&mut self, call: &Call<'_>) -> (Reply, Option<String>) {
+        let now = self.now();
+        let caller = match self.authenticate(call.authorization, now) {
+            Ok(caller) => caller,
+            Err(failure) => return (Reply::Err(failure), None),
+        };
+        let caller_key_id = Some(caller.key.api_key_id.clone());
+        let reply = match self.answer_as(&caller, call, now) {
+            Ok(value) => Reply::Ok(value),
+            Err(failure) => Reply::Err(failure),
+        };
+        (reply, caller_key_id)
+    }
+
+    fn authenticate(
+        &self,
+        authorization: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Caller, Failure> {
+        let token = authorization
+            .and_then(|value| value.strip_prefix("Token "))
+            .map(str::trim)
+            .filter(|token| !token.is_empty())
+            .ok_or_else(unauthorized)?;
+        self.projects
+            .iter()
+            .find_map(|(project_id, project)| {
+                let key = project.keys.iter().find(|key| key.secret == token)?;
+                Some(Caller {
+                    project_id: project_id.clone(),
+                    key: key.clone(),
+                })
+            })
+            .filter(|caller| !is_expired(&caller.key, now))
+            .ok_or_else(unauthorized)
+    }
+
+    fn answer_as(
+        &mut self,
+        caller: &Caller,
+        call: &Call<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<Value, Failure> {
+        let project_id = call.project_id;
+        if !self.projects.contains_key(project_id) {
+            return Err(not_found_project(project_id));
+        }
+        if caller.project_id != project_id {
+            return Err(Failure::new(
+                403,
+                "FORBIDDEN",
+                "This key does not belong to the project.",
+            ));
+        }
+        let needed: &[&str] = match call.operation {
+            Operation::ListKeys | Operation::GetKey => &[OWNER, ADMIN, KEYS_READ, KEYS_WRITE],
+            Operation::CreateKey | Operation::DeleteKey => &[OWNER, ADMIN, KEYS_WRITE],
+        };
+        if !caller
+            .key
+            .scopes
+            .iter()
+            .any(|scope| needed.contains(&scope.as_str()))
+        {
+            return Err(Failure::new(
+                403,
+                "INSUFFICIENT_PERMISSIONS",
+                "User does not have sufficient permissions.",
+            )
+            .observed(Observed::Legacy));
+        }
+        let project = self.projects.get_mut(project_id).expect("checked above");
+        match call.operation {
+            Operation::ListKeys => {
+                let status = call
+                    .status
+                    .clone()
+                    .map_err(|reason| bad_request("Invalid query string.", reason))?;
+                let keep = match status {
+                    None => None,
+                    Some("active") => Some(false),
+                    Some("expired") => Some(true),
+                    Some(other) => {
+                        return Err(bad_request(
+                            "Invalid query string.",
+                            format!("unknown variant `{other}`, expected `active` or `expired`"),
+                        ));
+                    }
+                };
+                let api_keys: Vec<Value> = project
+                    .keys
+                    .iter()
+                    .filter(|key| keep.is_none_or(|expired| is_expired(key, now) == expired))
+                    .map(|key| entry_json(&project.members[&key.member_id], key))
+                    .collect();
+                Ok(json!({ "api_keys": api_keys }))
+            }
+            Operation::GetKey => {
+                let key = find_key(project, call.key_id.unwrap_or_default())?;
+                let member = &project.members[&key.member_id];
+                Ok(match self.get_key_shape {
+                    GetKeyShape::Flat => entry_json(member, key),
+                    GetKeyShape::Wrapped => {
+                        let mut nested = member_json(member);
+                        nested["api_key"] = api_key_json(key);
+                        json!({"item": {"member": nested}})
+                    }
+                })
+            }
+            Operation::DeleteKey => {
+                let key_id = find_key(project, call.key_id.unwrap_or_default())?
+                    .api_key_id
+                    .clone();
+                project.keys.retain(|key| key.api_key_id != key_id);
+                Ok(json!({"message": "Successfully deleted the API key!"}))
+            }
+            Operation::CreateKey => {
+                let request = read_create_body(call.body, now)?;
+                check_grant(&caller.key.scopes, &request.scopes)?;
+                let key = StoredKey {
+                    api_key_id: uuid(),
+                    secret: new_secret(),
+                    member_id: caller.key.member_id.clone(),
+                    comment: request.comment,
+                    scopes: expand_scopes(&request.scopes),
+                    tags: request.tags,
+                    expiration_date: request.expiration_date,
+                    created: micros(now),
+                };
+                let created = created_json(&key);
+                project.keys.push(key);
+                Ok(created)
+            }
+        }
+    }
+}
+
+struct Caller {
+    project_id: String,
+    key: StoredKey,
+}
+
+/// A create request after Deepgram's checks: what the new key will be.
+struct NewKey {
+    comment: String,
+    scopes: Vec<String>,
+    tags: Vec<String>,
+    expiration_date: Option<DateTime<Utc>>,
+}
+
+fn read_create_body(body: &[u8], now: DateTime<Utc>) -> Result<NewKey, Failure> {
+    let body: CreateBody = serde_json::from_slice(body).map_err(|err| {
+        Failure::new(400, "INVALID_JSON", "Invalid JSON submitted.")
+            .details(format!("Json deserialize error: {err}"))
+    })?;
+    if body.scopes.is_empty() {
+        return Err(bad_request(
+            "A key needs at least one scope.",
+            "`scopes` must not be empty",
+        ));
+    }
+    if body.tags.as_ref().is_some_and(Vec::is_empty) {
+        return Err(bad_request(
+            "Tags must not be empty.",
+            "leave `tags` out instead of sending an empty list",
+        ));
+    }
+    let expiration_date = match (body.expiration_date, body.time_to_live_in_seconds) {
+        (Some(_), Some(_)) => {
+            return Err(bad_request(
+                "Only one of expiration_date and time_to_live_in_seconds may be set.",
+                "both `expiration_date` and `time_to_live_in_seconds` were given",
+            ));
+        }
+        (_, Some(ttl)) if ttl < 1 => {
+            return Err(bad_request(
+                "time_to_live_in_seconds must be positive.",
+                format!("`time_to_live_in_seconds` was {ttl}"),
+            ));
+        }
+        (_, Some(ttl)) => Some(now + TimeDelta::try_seconds(ttl).unwrap_or(TimeDelta::MAX)),
+        (date, None) => date,
+    };
+    Ok(NewKey {
+        comment: body.comment,
+        scopes: body.scopes,
+        tags: body.tags.unwrap_or_default(),
+        expiration_date: expiration_date.map(micros),
+    })
+}
+
+/// `owner` may grant any scope, `admin` any but `owner`; any other key only
+/// scopes it holds itself.
+fn check_grant(caller_scopes: &[String], requested: &[String]) -> Result<(), Failure> {
+    let holds = |scope: &str| caller_scopes.iter().any(|held| held == scope);
+    if holds(OWNER) {
+        return Ok(());
+    }
+    let refused = requested.iter().find(|scope| {
+        let scope = scope.as_str();
+        !(holds(scope) || (holds(ADMIN) && scope != OWNER))
+    });
+    match refused {
+        None => Ok(()),
+        Some(scope) => Err(Failure::new(
+            403,
+            "FORBIDDEN",
+            format!("This key may not grant the scope `{scope}`."),
+        )),
+    }
+}
+
+/// The service adds `keys:read` to a key that may write keys, right after
+/// `keys:write`: asking for `usage:write, keys:write` has returned
+/// `keys:write, keys:read, usage:write`.
+fn expand_scopes(requested: &[String]) -> Vec<String> {
+    let mut scopes: Vec<String> = Vec::new();
+    let mut add = |scope: &str| {
+        if !scopes.iter().any(|held| held == scope) {
+            scopes.push(scope.to_owned());
+        }
+    };
+    let writes_keys = requested.iter().any(|scope| scope == KEYS_WRITE);
+    if writes_keys {
+        add(KEYS_WRITE);
+        add(KEYS_READ);
+    }
+    for scope in requested {
+        add(scope);
+    }
+    scopes
+}
+
+fn find_key<'p>(project: &'p Project, key_id: &str) -> Result<&'p StoredKey, Failure> {
+    project
+        .keys
+        .iter()
+        .find(|key| key.api_key_id == key_id)
+        .ok_or_else(|| match uuid_problem(key_id) {
+            Some(problem) => malformed_id(problem),
+            None => Failure::new(404, "NOT_FOUND", "API key not found."),
+        })
+}
+
+fn not_found_project(project_id: &str) -> Failure {
+    match uuid_problem(project_id) {
+        Some(problem) => malformed_id(problem),
+        None => Failure::new(404, "PROJECT_NOT_FOUND", "Project not found.")
+            .observed(Observed::ModernWithoutRequestId),
+    }
+}
+
+/// Deepgram parses ids it does not know as UUIDs and answers a malformed one
+/// in plain text. Ids the test seeded are found before this is asked, so
+/// they may have any form.
+fn malformed_id(problem: String) -> Failure {
+    Failure::new(404, "NOT_FOUND", format!("UUID parsing failed: {problem}"))
+        .observed(Observed::PlainText)
+}
+
+/// Why `id` is not a hyphenated UUID, or `None` when it is one.
+fn uuid_problem(id: &str) -> Option<String> {
+    if let Some((index, found)) = id
+        .chars()
+        .enumerate()
+        .find(|(_, c)| !(c.is_ascii_hexdigit() || *c == '-'))
+    {
+        return Some(format!(
+            "invalid character: expected an optional prefix of `urn:uuid:` followed by [0-9a-fA-F-], found `{found}` at {}",
+            index + 1
+        ));
+    }
+    let groups: Vec<usize> = id.split('-').map(str::len).collect();
+    (groups != [8, 4, 4, 4, 12]).then(|| {
+        format!("invalid group length: expected groups of 8-4-4-4-12 hex digits, found {groups:?}")
+    })
+}
+
+fn bad_request(message: &str, details: impl Into<String>) -> Failure {
+    Failure::new(400, "Bad Request", message).details(details)
+}
+
+fn is_expired(key: &StoredKey, now: DateTime<Utc>) -> bool {
+    key.expiration_date.is_some_and(|when| when <= now)
+}
+
+/// Real responses carry microseconds; stored times keep exactly that much.
+fn micros(when: DateTime<Utc>) -> DateTime<Utc> {
+    use chrono::SubsecRound;
+    when.trunc_subsecs(6)
+}
+
+/// RFC 3339 with six fractional digits, always, as Deepgram writes them
+/// (`2024-05-21T17:19:49.373761Z`, `2024-05-01T00:00:00.000000Z`).
+fn timestamp(when: DateTime<Utc>) -> String {
+    when.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+fn member_json(member: &Member) -> Value {
+    let mut json = json!({"member_id": member.member_id, "email": member.email});
+    if let Some(first_name) = &member.first_name {
+        json["first_name"] = json!(first_name);
+    }
+    if let Some(last_name) = &member.last_name {
+        json["last_name"] = json!(last_name);
+    }
+    json
+}
+
+fn api_key_json(key: &StoredKey) -> Value {
+    let mut json = json!({
+        "api_key_id": key.api_key_id,
+        "comment": key.comment,
+        "scopes": key.scopes,
+        "created": timestamp(key.created),
+    });
+    optional_key_fields(key, &mut json);
+    json
+}
+
+fn entry_json(member: &Member, key: &StoredKey) -> Value {
+    json!({"member": member_json(member), "api_key": api_key_json(key)})
+}
+
+fn created_json(key: &StoredKey) -> Value {
+    let mut json = json!({
+        "api_key_id": key.api_key_id,
+        "key": key.secret,
+        "comment": key.comment,
+        "scopes": key.scopes,
+        "created": timestamp(key.created),
+    });
+    optional_key_fields(key, &mut json);
+    json
+}
+
+/// `tags` only when the key has some, `expiration_date` only when it
+/// expires: Deepgram leaves both out otherwise.
+fn optional_key_fields(key: &StoredKey, json: &mut Value) {
+    if !key.tags.is_empty() {
+        json["tags"] = json!(key.tags);
+    }
+    if let Some(when) = key.expiration_date {
+        json["expiration_date"] = json!(timestamp(when));
+    }
+}
+
+/// A random version-4 UUID, as Deepgram's ids and request ids are.
+pub(super) fn uuid() -> String {
+    let (high, low) = (fastrand::u64(..), fastrand::u64(..));
+    format!(
+        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+        high >> 32,
+        (high >> 16) & 0xffff,
+        high & 0x0fff,
+        0x8000 | (low >> 48) & 0x3fff,
+        low & 0xffff_ffff_ffff
+    )
+}
+
+/// A new key's secret: 40 hex digits, as Deepgram's.
+pub(super) fn new_secret() -> String {
+    (0..40)
+        .map(|_| char::from_digit(fastrand::u32(..16), 16).unwrap_or('0'))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uuids_and_secrets_have_deepgrams_shapes() {
+        for _ in 0..100 {
+            let id = uuid();
+            assert_eq!(uuid_problem(&id), None, "{id}");
+            assert_eq!(id.as_bytes()[14], b'4', "{id}");
+            assert!(
+                matches!(id.as_bytes()[19], b'8' | b'9' | b'a' | b'b'),
+                "{id}"
+            );
+            let secret = new_secret();
+            assert_eq!(secret.len(), 40);
+            assert!(secret.chars().all(|c| c.is_ascii_hexdigit()));
+        }
+    }
+
+    #[test]
+    fn malformed_ids_are_told_apart_from_unknown_ones() {
+        assert!(uuid_problem("x").unwrap().contains("found `x` at 1"));
+        assert!(uuid_problem("0f4d7f8c-2a44").unwrap().contains("[8, 4]"));
+        assert!(uuid_problem("").is_some());
+        assert_eq!(uuid_problem("0f4d7f8c-2a44-4a55-9d5c-7a3f2c1b9e10"), None);
+    }
+
+    #[test]
+    fn timestamps_always_carry_six_fractional_digits() {
+        let round: DateTime<Utc> = "2024-05-01T00:00:00Z".parse().unwrap();
+        assert_eq!(timestamp(round), "2024-05-01T00:00:00.000000Z");
+        let fine: DateTime<Utc> = "2024-05-21T17:19:49.373761999Z".parse().unwrap();
+        assert_eq!(timestamp(micros(fine)), "2024-05-21T17:19:49.373761Z");
+    }
+
+    #[test]
+    fn keys_write_brings_keys_read_and_nothing_else_is_added() {
+        let scopes =
+            |list: &[&str]| expand_scopes(&list.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(
+            scopes(&["usage:write", "keys:write"]),
+            ["keys:write", "keys:read", "usage:write"]
+        );
+        assert_eq!(scopes(&["member", "member"]), ["member"]);
+    }
+
+    #[test]
+    fn grants_are_limited_by_the_callers_scopes() {
+        let list = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(check_grant(&list(&["owner"]), &list(&["owner", "x"])).is_ok());
+        assert!(check_grant(&list(&["admin"]), &list(&["usage:read", "admin"])).is_ok());
+        assert!(check_grant(&list(&["admin"]), &list(&["owner"])).is_err());
+        assert!(check_grant(&list(&["keys:write", "usage:read"]), &list(&["usage:read"])).is_ok());
+        let refused = check_grant(&list(&["keys:write"]), &list(&["usage:read"])).unwrap_err();
+        assert_eq!((refused.status, refused.code), (403, "FORBIDDEN"));
+    }
+
+    #[test]
+    fn create_bodies_are_checked_as_deepgram_checks_them() {
+        let now: DateTime<Utc> = "2030-01-01T00:00:00Z".parse().unwrap();
+        let read = |body: Value| read_create_body(body.to_string().as_bytes(), now);
+        let date_only =
+            read(json!({"comment": "c", "scopes": ["member"], "expiration_date": "2038-01-19"}))
+                .err()
+                .unwrap();
+        assert_eq!((date_only.status, date_only.code), (400, "INVALID_JSON"));
+        assert!(
+            date_only
+                .details
+                .unwrap()
+                .starts_with("Json deserialize error: ")
+        );
+        for body in [
+            json!({"comment": "c", "scopes": []}),
+            json!({"comment": "c", "scopes": ["member"], "tags": []}),
+            json!({"comment": "c", "scopes": ["member"], "expiration_date": "2031-01-01T00:00:00Z", "time_to_live_in_seconds": 60}),
+            json!({"comment": "c", "scopes": ["member"], "time_to_live_in_seconds": 0}),
+        ] {
+            let failure = read(body.clone())
+                .err()
+                .unwrap_or_else(|| panic!("{body} passed"));
+            assert_eq!(
+                (failure.status, failure.code),
+                (400, "Bad Request"),
+                "{body}"
+            );
+        }
+        let missing = read(json!({"scopes": ["member"]})).err().unwrap();
+        assert!(missing.details.unwrap().contains("missing field `comment`"));
+        let ttl = read(json!({"comment": "c", "scopes": ["member"], "time_to_live_in_seconds": 60, "shiny": 1}))
+            .ok()
+            .unwrap();
+        assert_eq!(ttl.expiration_date, Some(now + TimeDelta::seconds(60)));
+    }
+}
