@@ -80,10 +80,75 @@
 //! through logs, not against reading the process's memory: see
 //! [`ApiKeySecret`].
 //!
+//! # Testing your application
+//!
+//! Your tests cannot reach Deepgram. The `test-util` feature (off by
+//! default; enable it in `[dev-dependencies]`) brings [`fake::FakeDeepgram`]:
+//! a stateful fake of the keys API on 127.0.0.1 that answers as Deepgram
+//! does, fails on demand and logs what your code sent. Test the code that
+//! uses the [`Client`], not a mock of it:
+//!
+//! ```toml
+//! [dev-dependencies]
+//! deepgram-keys = { version = "0.1", features = ["test-util"] }
+//! ```
+//!
+//! A key rotation, tested with a rate limit and a server error on the way:
+//!
+#![cfg_attr(feature = "test-util", doc = "```")]
+#![cfg_attr(not(feature = "test-util"), doc = "```ignore")]
+//! use deepgram_keys::fake::{FakeDeepgram, Fault, Operation, OWNER_MEMBER_ID};
+//! use deepgram_keys::{Client, CreateKey, CreateKeyResponse, Error};
+//!
+//! /// Replaces a key with a new one of the same comment and scopes.
+//! async fn rotate(client: &Client, project: &str, old_key_id: &str) -> Result<CreateKeyResponse, Error> {
+//!     let old = client.get_key(project, old_key_id).await?;
+//!     let request = CreateKey::new(old.api_key.comment, old.api_key.scopes);
+//!     let new = client.create_key(project, &request).await?;
+//!     client.delete_key(project, old_key_id).await?;
+//!     Ok(new)
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let fake = FakeDeepgram::start();
+//! let project = fake.project_id();
+//! let old = fake.add_key(project, OWNER_MEMBER_ID, &CreateKey::new("billing", ["usage:read"]));
+//! let client = fake.client();
+//!
+//! // A 429 and a 503 on the way: both retried, since reading and deleting
+//! // are safe to repeat.
+//! fake.fail_next(Operation::GetKey, 1, Fault::status(429));
+//! fake.fail_next(Operation::DeleteKey, 1, Fault::status(503));
+//! let new = rotate(&client, project, &old.api_key_id).await.unwrap();
+//!
+//! let ids: Vec<String> = fake.keys(project).into_iter().map(|k| k.api_key.api_key_id).collect();
+//! assert!(ids.contains(&new.api_key_id) && !ids.contains(&old.api_key_id));
+//! assert_eq!(new.scopes, ["usage:read"]);
+//!
+//! // A 503 on create is not retried (it might have created a key): the
+//! // rotation stops and the current key stays.
+//! fake.fail_next(Operation::CreateKey, 1, Fault::status(503));
+//! let err = rotate(&client, project, &new.api_key_id).await.unwrap_err();
+//! assert_eq!(err.status().map(|status| status.as_u16()), Some(503));
+//! assert_eq!(fake.requests_for(Operation::CreateKey).len(), 2);
+//! assert!(fake.keys(project).iter().any(|k| k.api_key.api_key_id == new.api_key_id));
+//! # }
+//! ```
+//!
+//! The [`fake`] module lists everything the fake does: tokens and scopes,
+//! expiry against a clock the test sets, Deepgram's validation errors, both
+//! `get_key` shapes, the three error forms, faults (any status, with or
+//! without `Retry-After`, delays, dropped connections) and the request log.
+//! The `fake_server` example serves it on a port for other languages and
+//! manual runs.
+//!
 //! # Features
 //!
 //! - `rustls` (default): TLS through rustls; no OpenSSL needed.
 //! - `native-tls`: TLS through the platform's library instead.
+//! - `test-util`: the [`fake`] Deepgram for your tests. Its dependencies
+//!   (axum and the server side of hyper) are built only with it.
 //!
 //! # How this crate is made
 //!
@@ -147,3 +212,8 @@ pub mod wire {
         PlainTextError, WrappedKey, WrappedKeyItem,
     };
 }
+
+/// The code blocks of the README, compiled and run as doc tests.
+#[cfg(all(doctest, feature = "test-util"))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
