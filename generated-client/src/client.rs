@@ -14,6 +14,7 @@ use crate::generated::Client as GeneratedClient;
 use crate::hooks::{CallState, Config, RetryPolicy};
 use crate::path_segment;
 use crate::secret::{ApiKeySecret, redact_body, redact_secrets};
+use crate::telemetry;
 use crate::types::{CreateKeyResponse, DeleteKeyResponse, KeyStatus, KeyWithMember};
 use crate::wire::{ErrorBody, GetKeyResponse};
 
@@ -128,7 +129,7 @@ impl Client {
 
     /// Checks the ids that go into the request path, runs one generated
     /// method with a fresh [`CallState`] and turns its outcome into this
-    /// crate's types.
+    /// crate's types, all inside the call's span.
     async fn call<T>(
         &self,
         operation: &'static str,
@@ -137,19 +138,33 @@ impl Client {
             &GeneratedClient,
         ) -> Result<ResponseValue<T>, progenitor_client::Error<ErrorBody>>,
     ) -> Result<T, Error> {
-        for (name, id) in path_ids {
-            path_segment::check_id(operation, name, id)?;
-        }
-        let path_ids = path_ids.iter().map(|(_, id)| (*id).to_owned()).collect();
-        let raw = GeneratedClient::new_with_client(
-            &self.config.base_url,
-            self.config.http.clone(),
-            CallState::new(Arc::clone(&self.config), path_ids),
+        let id = |name: &str| {
+            path_ids
+                .iter()
+                .find(|(field, _)| *field == name)
+                .map(|(_, id)| *id)
+        };
+        let span = telemetry::call(
+            operation,
+            id("project_id").unwrap_or_default(),
+            id("key_id"),
         );
-        match send(&raw).await {
-            Ok(value) => Ok(value.into_inner()),
-            Err(err) => Err(self.translate(operation, err, &raw.inner).await),
-        }
+        span.run(async {
+            for (name, id) in path_ids {
+                path_segment::check_id(operation, name, id)?;
+            }
+            let path_ids = path_ids.iter().map(|(_, id)| (*id).to_owned()).collect();
+            let raw = GeneratedClient::new_with_client(
+                &self.config.base_url,
+                self.config.http.clone(),
+                CallState::new(Arc::clone(&self.config), path_ids),
+            );
+            match send(&raw).await {
+                Ok(value) => Ok(value.into_inner()),
+                Err(err) => Err(self.translate(operation, err, &raw.inner).await),
+            }
+        })
+        .await
     }
 
     async fn translate(

@@ -16,6 +16,7 @@ use reqwest::{Method, Request, Response, StatusCode};
 use crate::generated::Client as GeneratedClient;
 use crate::path_segment;
 use crate::secret::ApiKeySecret;
+use crate::telemetry::{self, RetryReason};
 
 /// Settings shared by every call of one [`Client`](crate::Client).
 #[derive(Debug)]
@@ -159,6 +160,7 @@ impl ClientHooks<CallState> for GeneratedClient {
         let idempotent = is_idempotent(request.method());
         let mut retries_done = 0;
         loop {
+            telemetry::attempt(&request, retries_done + 1);
             // Attempts that may be followed by another send a copy; the last
             // sends the request itself. A streaming body cannot be copied
             // and is sent once. Each attempt gets what is left of the
@@ -169,19 +171,23 @@ impl ClientHooks<CallState> for GeneratedClient {
             let Some(mut attempt) = copy else {
                 *request.timeout_mut() = remaining();
                 state.record_attempt();
-                return state.finish(self.client().execute(request).await).await;
+                let result = self.client().execute(request).await;
+                telemetry::answered(&result);
+                return state.finish(result).await;
             };
             *attempt.timeout_mut() = remaining();
             state.record_attempt();
             let result = self.client().execute(attempt).await;
-            let wait = retry_wait(&result, idempotent, retries_done, &config.retry)
-                .filter(|wait| remaining().is_none_or(|remaining| *wait < remaining));
-            let Some(wait) = wait else {
+            let retry = retry_wait(&result, idempotent, retries_done, &config.retry)
+                .filter(|(wait, _)| remaining().is_none_or(|remaining| *wait < remaining));
+            let Some((wait, reason)) = retry else {
+                telemetry::answered(&result);
                 return state.finish(result).await;
             };
+            retries_done += 1;
+            telemetry::retrying(retries_done, wait, reason, &result);
             drop(result);
             tokio::time::sleep(wait).await;
-            retries_done += 1;
         }
     }
 }
@@ -195,19 +201,21 @@ fn is_idempotent(method: &Method) -> bool {
     )
 }
 
-/// How long to wait before the next attempt, or `None` when the result must
-/// be returned as it is.
+/// How long to wait before the next attempt and why, or `None` when the
+/// result must be returned as it is.
 fn retry_wait(
     result: &reqwest::Result<Response>,
     idempotent: bool,
     retries_done: u32,
     policy: &RetryPolicy,
-) -> Option<Duration> {
-    let retryable = match result {
+) -> Option<(Duration, RetryReason)> {
+    let reason = match result {
         // The service refused the request without acting on it, whatever the method.
-        Ok(response) if response.status() == StatusCode::TOO_MANY_REQUESTS => true,
-        Ok(response) => {
-            idempotent
+        Ok(response) if response.status() == StatusCode::TOO_MANY_REQUESTS => {
+            RetryReason::RateLimited
+        }
+        Ok(response)
+            if idempotent
                 && matches!(
                     response.status(),
                     StatusCode::REQUEST_TIMEOUT
@@ -215,25 +223,29 @@ fn retry_wait(
                         | StatusCode::BAD_GATEWAY
                         | StatusCode::SERVICE_UNAVAILABLE
                         | StatusCode::GATEWAY_TIMEOUT
-                )
+                ) =>
+        {
+            RetryReason::ServerError
         }
+        Ok(_) => return None,
         // No connection was made (refused, DNS, TLS, or the connect timeout
         // passed), so no byte of the request was sent: safe even for a
         // create.
-        Err(err) if err.is_connect() => true,
+        Err(err) if err.is_connect() => RetryReason::ConnectFailed,
         // The attempt used up the call's whole remaining budget.
-        Err(err) if err.is_timeout() => false,
+        Err(err) if err.is_timeout() => return None,
         // The request may have reached the service before the connection broke.
-        Err(_) => idempotent,
+        Err(_) if idempotent => RetryReason::ConnectionLost,
+        Err(_) => return None,
     };
-    if !retryable {
-        return None;
-    }
     let asked = result
         .as_ref()
         .ok()
         .and_then(|response| retry_after(response.headers()));
-    Some(asked.unwrap_or_else(|| backoff(retries_done, policy)))
+    Some((
+        asked.unwrap_or_else(|| backoff(retries_done, policy)),
+        reason,
+    ))
 }
 
 /// Exponential backoff with jitter: the n-th retry waits between 75% and 100%

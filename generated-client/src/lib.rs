@@ -143,12 +143,57 @@
 //! The `fake_server` example serves it on a port for other languages and
 //! manual runs.
 //!
+//! # Observability
+//!
+//! With the `tracing` feature, every call sent opens one [`tracing`] span at
+//! `INFO` level, target `deepgram_keys`, named after the operation
+//! (`list_keys`, `create_key`, `get_key`, `delete_key`). Field names follow
+//! OpenTelemetry's HTTP conventions where one fits, and `tracing-opentelemetry`
+//! reads `otel.kind` and `otel.status_code`:
+//!
+//! | field | what |
+//! |---|---|
+//! | `deepgram.operation`, `deepgram.project_id`, `deepgram.key_id` | the call |
+//! | `http.request.method`, `url.full`, `server.address`, `server.port` | where it went |
+//! | `deepgram.attempts`, `http.request.resend_count` | attempts made; retries among them |
+//! | `http.response.status_code` | the final status |
+//! | `deepgram.request_id` | `dg-request-id` of the final response, success or not |
+//! | `error.type`, `otel.status_code` | on failure: the status (`"503"`) or `timeout`, `transport`, `decode`, `invalid_request`; `ERROR` |
+//! | `elapsed_ms` | the whole call, waits included |
+//!
+//! Each retry is an `INFO` event in the span with `retry` (1, 2, ...),
+//! `wait_ms`, `reason` (`rate_limited`, `server_error`, `connect_failed`,
+//! `connection_lost`), `retry_after` (whether the service asked for the
+//! wait), and the failed attempt's `http.response.status_code` and
+//! `deepgram.request_id`. Never recorded: the token, a new key's secret, any
+//! request or response body, or an error's message (which may quote one).
+//!
+//! The request id of a *successful* call, which Deepgram support asks for
+//! when a call did something unexpected, is the span's
+//! `deepgram.request_id`: a problem is reported from logs, where the span
+//! puts the id beside the operation, project, attempts and time. Returning it
+//! from the four methods would make every caller unwrap a wrapper for a
+//! value most never read; failed calls also carry it in
+//! [`ApiError::request_id`].
+//!
+//! ```no_run
+//! // e.g. with tracing-subscriber: one line per call when it ends.
+//! tracing_subscriber::fmt()
+//!     .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+//!     .init();
+//! // INFO list_keys{otel.kind="client" deepgram.operation="list_keys" deepgram.project_id="5f0c..."
+//! //   deepgram.attempts=1 http.request.method="GET" url.full="https://api.deepgram.com/v1/projects/5f0c.../keys"
+//! //   http.response.status_code=200 deepgram.request_id="07b34282-..." elapsed_ms=95.8}: deepgram_keys: close
+//! ```
+//!
 //! # Features
 //!
 //! - `rustls` (default): TLS through rustls; no OpenSSL needed.
 //! - `native-tls`: TLS through the platform's library instead.
 //! - `test-util`: the [`fake`] Deepgram for your tests. Its dependencies
 //!   (axum and the server side of hyper) are built only with it.
+//! - `tracing`: a span per call; see [Observability](#observability). Adds
+//!   no crate: `tracing` is already built for hyper.
 //!
 //! # How this crate is made
 //!
@@ -166,6 +211,7 @@ pub mod fake;
 mod hooks;
 mod path_segment;
 mod secret;
+mod telemetry;
 
 // Written only by `cargo xtask regen`. Its lints are the generator's business:
 // the code is checked by compiling it and by the contract tests, not by style.
