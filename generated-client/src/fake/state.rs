@@ -87,7 +87,9 @@ struct CreateBody {
 
 impl State {
     pub(super) fn now(&self) -> DateTime<Utc> {
-        self.clock.fixed.unwrap_or_else(Utc::now) + self.clock.offset
+        let base = self.clock.fixed.unwrap_or_else(Utc::now);
+        base.checked_add_signed(self.clock.offset)
+            .unwrap_or(DateTime::<Utc>::MAX_UTC)
     }
 
     pub(super) fn set_now(&mut self, now: DateTime<Utc>) {
@@ -98,7 +100,7 @@ impl State {
     }
 
     pub(super) fn advance(&mut self, by: TimeDelta) {
-        self.clock.offset += by;
+        self.clock.offset = self.clock.offset.checked_add(&by).unwrap_or(TimeDelta::MAX);
     }
 
     pub(super) fn add_project(&mut self, project_id: &str) {
@@ -131,10 +133,13 @@ impl State {
                 "project {project_id:?} has no member {member_id:?}; add it with `add_member` first"
             ));
         }
-        let expiration_date = request.expiration_date.or_else(|| {
-            let ttl = request.time_to_live_in_seconds?;
-            Some(now + TimeDelta::seconds(i64::try_from(ttl.get()).unwrap_or(i64::MAX / 1000)))
-        });
+        let expiration_date = match (request.expiration_date, request.time_to_live_in_seconds) {
+            (Some(date), _) => Some(date),
+            (None, Some(ttl)) => Some(after_seconds(now, ttl.get()).ok_or_else(|| {
+                format!("a time to live of {ttl} s runs past the end of the fake's calendar")
+            })?),
+            (None, None) => None,
+        };
         let key = StoredKey {
             api_key_id: uuid(),
             secret: secret.unwrap_or_else(new_secret),
@@ -373,7 +378,12 @@ fn read_create_body(body: &[u8], now: DateTime<Utc>) -> Result<NewKey, Failure> 
                 format!("`time_to_live_in_seconds` was {ttl}"),
             ));
         }
-        (_, Some(ttl)) => Some(now + TimeDelta::try_seconds(ttl).unwrap_or(TimeDelta::MAX)),
+        (_, Some(ttl)) => Some(after_seconds(now, ttl.unsigned_abs()).ok_or_else(|| {
+            bad_request(
+                "time_to_live_in_seconds is too large.",
+                format!("`time_to_live_in_seconds` was {ttl}"),
+            )
+        })?),
         (date, None) => date,
     };
     Ok(NewKey {
@@ -471,6 +481,12 @@ fn uuid_problem(id: &str) -> Option<String> {
     })
 }
 
+/// `now` plus `seconds`, unless that leaves the calendar.
+fn after_seconds(now: DateTime<Utc>, seconds: u64) -> Option<DateTime<Utc>> {
+    let delta = TimeDelta::try_seconds(i64::try_from(seconds).ok()?)?;
+    now.checked_add_signed(delta)
+}
+
 fn bad_request(message: &str, details: impl Into<String>) -> Failure {
     Failure::new(400, "Bad Request", message).details(details)
 }
@@ -565,6 +581,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_clock_saturates_instead_of_overflowing() {
+        let mut state = State::default();
+        state.advance(TimeDelta::MAX);
+        state.advance(TimeDelta::MAX);
+        assert_eq!(state.now(), DateTime::<Utc>::MAX_UTC);
+        state.set_now(DateTime::<Utc>::MAX_UTC);
+        assert_eq!(after_seconds(state.now(), 1), None);
+        assert_eq!(
+            after_seconds(state.now(), 0),
+            Some(DateTime::<Utc>::MAX_UTC)
+        );
+    }
+
+    #[test]
     fn uuids_and_secrets_have_deepgrams_shapes() {
         for _ in 0..100 {
             let id = uuid();
@@ -647,6 +677,18 @@ mod tests {
                 (400, "Bad Request"),
                 "{body}"
             );
+        }
+        for huge in [
+            json!(i64::MAX),
+            json!(u64::MAX),
+            json!(9_223_372_036_854_775u64),
+        ] {
+            let body =
+                json!({"comment": "c", "scopes": ["member"], "time_to_live_in_seconds": huge});
+            let failure = read(body.clone())
+                .err()
+                .unwrap_or_else(|| panic!("{body} passed"));
+            assert_eq!(failure.status, 400, "{body}");
         }
         let missing = read(json!({"scopes": ["member"]})).err().unwrap();
         assert!(missing.details.unwrap().contains("missing field `comment`"));
