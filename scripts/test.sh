@@ -43,6 +43,11 @@ cargo xtask regen --check
 step "Clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+step "Clippy: the client crate with its default features only"
+# The workspace run turns on test-util and tracing (tests/Cargo.toml); this
+# checks the build applications get by default.
+cargo clippy -p deepgram-keys --all-targets --locked -- -D warnings
+
 step "Docs"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 

@@ -83,7 +83,7 @@
 //! # Testing your application
 //!
 //! Your tests cannot reach Deepgram. The `test-util` feature (off by
-//! default; enable it in `[dev-dependencies]`) brings [`fake::FakeDeepgram`]:
+//! default; enable it in `[dev-dependencies]`) brings [`fake::FakeDeepgram`][fake-module]:
 //! a stateful fake of the keys API on 127.0.0.1 that answers as Deepgram
 //! does, fails on demand and logs what your code sent. Test the code that
 //! uses the [`Client`], not a mock of it:
@@ -136,7 +136,7 @@
 //! # }
 //! ```
 //!
-//! The [`fake`] module lists everything the fake does: tokens and scopes,
+//! The [`fake`][fake-module] module lists everything the fake does: tokens and scopes,
 //! expiry against a clock the test sets, Deepgram's validation errors, both
 //! `get_key` shapes, the three error forms, faults (any status, with or
 //! without `Retry-After`, delays, dropped connections) and the request log.
@@ -145,7 +145,7 @@
 //!
 //! # Observability
 //!
-//! With the `tracing` feature, every call sent opens one [`tracing`] span at
+//! With the `tracing` feature, every call sent opens one [`tracing`](https://docs.rs/tracing) span at
 //! `INFO` level, target `deepgram_keys`, named after the operation
 //! (`list_keys`, `create_key`, `get_key`, `delete_key`). Field names follow
 //! OpenTelemetry's HTTP conventions where one fits, and `tracing-opentelemetry`
@@ -190,10 +190,17 @@
 //!
 //! - `rustls` (default): TLS through rustls; no OpenSSL needed.
 //! - `native-tls`: TLS through the platform's library instead.
-//! - `test-util`: the [`fake`] Deepgram for your tests. Its dependencies
+//! - `test-util`: the [`fake`][fake-module] Deepgram for your tests. Its dependencies
 //!   (axum and the server side of hyper) are built only with it.
 //! - `tracing`: a span per call; see [Observability](#observability). Adds
 //!   no crate: `tracing` is already built for hyper.
+//!
+// The fake exists only with `test-util`; without it the link goes to docs.rs.
+#![cfg_attr(feature = "test-util", doc = "[fake-module]: crate::fake")]
+#![cfg_attr(
+    not(feature = "test-util"),
+    doc = "[fake-module]: https://docs.rs/deepgram-keys/latest/deepgram_keys/fake/"
+)]
 //!
 //! # How this crate is made
 //!

@@ -20,7 +20,7 @@ use serde::Deserialize;
 use tokio::sync::{Notify, oneshot};
 
 use super::errors::{ErrorForm, Failure};
-use super::state::{Call, Reply, State, uuid};
+use super::state::{Call, Reply, State, malformed_id, uuid};
 use super::{FaultKind, Operation, RecordedRequest};
 
 type SharedState = Arc<Mutex<State>>;
@@ -325,12 +325,7 @@ async fn answer(
     }
     let Ok((project_id, key_id)) = incoming.ids else {
         // An id that does not even decode as UTF-8.
-        let failure = Failure::new(
-            404,
-            "NOT_FOUND",
-            "UUID parsing failed: invalid UTF-8 in the path",
-        )
-        .observed(super::errors::Observed::PlainText);
+        let failure = malformed_id("invalid UTF-8 in the path".into());
         return error_response(&failure, form, request_id, None);
     };
     let authorization = incoming

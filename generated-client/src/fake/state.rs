@@ -458,7 +458,7 @@ fn not_found_project(project_id: &str) -> Failure {
 /// Deepgram parses ids it does not know as UUIDs and answers a malformed one
 /// in plain text. Ids the test seeded are found before this is asked, so
 /// they may have any form.
-fn malformed_id(problem: String) -> Failure {
+pub(super) fn malformed_id(problem: String) -> Failure {
     Failure::new(404, "NOT_FOUND", format!("UUID parsing failed: {problem}"))
         .observed(Observed::PlainText)
 }
