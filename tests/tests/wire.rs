@@ -1,5 +1,7 @@
 //! What the client puts on the wire and what reaches the caller, against
-//! scripted servers on 127.0.0.1.
+//! servers on 127.0.0.1: the fake Deepgram (`deepgram_keys::fake`) where
+//! its faults say it, scripted wiremock servers for exact bodies and
+//! headers, and raw sockets where a test counts connections.
 
 use std::error::Error as _;
 use std::fmt::{Debug, Display};
@@ -9,6 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use deepgram_keys::fake::{FakeDeepgram, Fault, GetKeyShape, Operation};
 use deepgram_keys::{Client, ClientBuilder, CreateKey, Error, KeyStatus};
 use serde_json::{Value, json};
 use wiremock::matchers::{any, method, path};
@@ -514,52 +517,40 @@ async fn a_success_body_that_does_not_decode_keeps_its_text_and_hides_the_secret
 
 #[tokio::test]
 async fn rate_limits_are_retried_as_retry_after_asks() {
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(
-            ResponseTemplate::new(429)
-                .insert_header("retry-after", "1")
-                .set_body_json(json!({"err_code": "TOO_MANY_REQUESTS"})),
-        )
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"api_keys": []})))
-        .mount(&server)
-        .await;
+    let fake = FakeDeepgram::start();
+    fake.fail_next(
+        Operation::ListKeys,
+        1,
+        Fault::status(429).retry_after(Duration::from_secs(1)),
+    );
     let started = Instant::now();
-    client(&server).list_keys("p", None).await.unwrap();
+    fake.client()
+        .list_keys(fake.project_id(), None)
+        .await
+        .unwrap();
     let waited = started.elapsed();
     assert!(
         waited >= Duration::from_secs(1),
         "Retry-After: 1 was not honoured: {waited:?}"
     );
     assert!(waited < Duration::from_secs(3), "{waited:?}");
-    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+    assert_eq!(fake.requests_for(Operation::ListKeys).len(), 2);
 }
 
 #[tokio::test]
 async fn a_rate_limited_create_is_retried_because_nothing_was_created() {
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(
-            ResponseTemplate::new(429).set_body_json(json!({"err_code": "TOO_MANY_REQUESTS"})),
-        )
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(200).set_body_json(
-            json!({"api_key_id": "k", "key": NEW_SECRET, "comment": "c", "scopes": ["member"]}),
-        ))
-        .mount(&server)
-        .await;
-    client(&server)
-        .create_key("p", &CreateKey::new("c", ["member"]))
+    let fake = FakeDeepgram::start();
+    fake.fail_next(Operation::CreateKey, 1, Fault::status(429));
+    fake.client()
+        .create_key(fake.project_id(), &CreateKey::new("c", ["member"]))
         .await
         .unwrap();
-    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+    assert_eq!(fake.requests_for(Operation::CreateKey).len(), 2);
+    assert_eq!(
+        fake.keys(fake.project_id()).len(),
+        2,
+        "one key created, besides the owner's"
+    );
 }
 
 #[tokio::test]
@@ -602,37 +593,36 @@ fn httpdate_in(wait: Duration) -> String {
 #[tokio::test]
 async fn server_errors_are_retried_for_reads_and_deletes_only() {
     for status in [408, 500, 502, 503, 504] {
-        let server = MockServer::start().await;
-        Mock::given(any())
-            .respond_with(ResponseTemplate::new(status))
-            .mount(&server)
-            .await;
-        let client = client(&server);
-        let sent_so_far = async || server.received_requests().await.unwrap().len();
+        let fake = FakeDeepgram::start();
+        let (client, project) = (fake.client(), fake.project_id());
+        for operation in Operation::ALL {
+            fake.fail_next(operation, 3, Fault::status(status));
+        }
+        let sent = |operation| fake.requests_for(operation).len();
 
-        let err = client.get_key("p", "k").await.unwrap_err();
+        let err = client.get_key(project, "k").await.unwrap_err();
         assert_eq!(err.status().map(|s| s.as_u16()), Some(status));
         assert_eq!(
-            sent_so_far().await,
+            sent(Operation::GetKey),
             3,
             "get_key {status}: 1 try + 2 retries"
         );
 
-        client.delete_key("p", "k").await.unwrap_err();
+        client.delete_key(project, "k").await.unwrap_err();
         assert_eq!(
-            sent_so_far().await,
-            3 + 3,
+            sent(Operation::DeleteKey),
+            3,
             "delete_key {status}: 1 try + 2 retries"
         );
 
         let err = client
-            .create_key("p", &CreateKey::new("c", ["member"]))
+            .create_key(project, &CreateKey::new("c", ["member"]))
             .await
             .unwrap_err();
         assert_eq!(err.status().map(|s| s.as_u16()), Some(status));
         assert_eq!(
-            sent_so_far().await,
-            3 + 3 + 1,
+            sent(Operation::CreateKey),
+            1,
             "create_key {status} was sent twice"
         );
     }
@@ -641,19 +631,12 @@ async fn server_errors_are_retried_for_reads_and_deletes_only() {
 #[tokio::test]
 async fn the_retry_count_is_configurable_down_to_zero() {
     for retries in [0u32, 1, 4] {
-        let server = MockServer::start().await;
-        Mock::given(any())
-            .respond_with(ResponseTemplate::new(503))
-            .mount(&server)
-            .await;
-        let client = builder(&server)
-            .max_retries(retries)
-            .backoff(Duration::from_millis(1), Duration::from_millis(5))
-            .build()
-            .unwrap();
-        client.list_keys("p", None).await.unwrap_err();
+        let fake = FakeDeepgram::start();
+        fake.fail_next(Operation::ListKeys, 10, Fault::status(503));
+        let client = fake.client_builder().max_retries(retries).build().unwrap();
+        client.list_keys(fake.project_id(), None).await.unwrap_err();
         assert_eq!(
-            server.received_requests().await.unwrap().len(),
+            fake.requests_for(Operation::ListKeys).len(),
             retries as usize + 1
         );
     }
@@ -661,17 +644,19 @@ async fn the_retry_count_is_configurable_down_to_zero() {
 
 #[tokio::test]
 async fn a_retry_after_past_the_timeout_returns_at_once() {
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "30"))
-        .mount(&server)
-        .await;
-    let client = builder(&server)
+    let fake = FakeDeepgram::start();
+    fake.fail_next(
+        Operation::ListKeys,
+        1,
+        Fault::status(429).retry_after(Duration::from_secs(30)),
+    );
+    let client = fake
+        .client_builder()
         .timeout(Duration::from_secs(2))
         .build()
         .unwrap();
     let started = Instant::now();
-    let err = client.list_keys("p", None).await.unwrap_err();
+    let err = client.list_keys(fake.project_id(), None).await.unwrap_err();
     assert!(
         started.elapsed() < Duration::from_secs(1),
         "{:?}",
@@ -679,26 +664,20 @@ async fn a_retry_after_past_the_timeout_returns_at_once() {
     );
     let api = err.api().unwrap();
     assert_eq!(api.retry_after, Some(Duration::from_secs(30)));
-    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+    assert_eq!(fake.requests_for(Operation::ListKeys).len(), 1);
 }
 
 #[tokio::test]
 async fn a_slow_server_gives_a_timeout_within_the_budget() {
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"api_keys": []}))
-                .set_delay(Duration::from_secs(5)),
-        )
-        .mount(&server)
-        .await;
-    let client = builder(&server)
+    let fake = FakeDeepgram::start();
+    fake.fail_next(Operation::ListKeys, 1, Fault::delay(Duration::from_secs(5)));
+    let client = fake
+        .client_builder()
         .timeout(Duration::from_millis(400))
         .build()
         .unwrap();
     let started = Instant::now();
-    let err = client.list_keys("p", None).await.unwrap_err();
+    let err = client.list_keys(fake.project_id(), None).await.unwrap_err();
     assert!(
         matches!(
             err,
@@ -822,23 +801,12 @@ async fn a_refused_connection_is_retried_even_for_a_create() {
 
 #[tokio::test]
 async fn both_get_shapes_reach_the_caller_as_one_value() {
-    let server = MockServer::start().await;
-    let flat = key_json();
-    let mut member = flat["member"].clone();
-    member["api_key"] = flat["api_key"].clone();
-    let wrapped = json!({"item": {"member": member}});
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(200).set_body_json(flat))
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(200).set_body_json(wrapped))
-        .mount(&server)
-        .await;
-    let client = client(&server);
-    let from_flat = client.get_key("p", "k").await.unwrap();
-    let from_wrapped = client.get_key("p", "k").await.unwrap();
+    let fake = FakeDeepgram::start();
+    let (client, project) = (fake.client(), fake.project_id());
+    let key_id = fake.keys(project)[0].api_key.api_key_id.clone();
+    let from_flat = client.get_key(project, &key_id).await.unwrap();
+    fake.set_get_key_shape(GetKeyShape::Wrapped);
+    let from_wrapped = client.get_key(project, &key_id).await.unwrap();
     assert_eq!(from_flat, from_wrapped);
 }
 
