@@ -161,6 +161,9 @@ async fn a_scenario_leaves_one_span_per_call_with_what_happened_and_no_secret() 
         .await
         .unwrap_err();
 
+    // A call refused before sending: an id that would leave its segment.
+    client.delete_key(project, "..").await.unwrap_err();
+
     let spans: Vec<SpanRecord> = capture
         .closed
         .lock()
@@ -178,7 +181,8 @@ async fn a_scenario_leaves_one_span_per_call_with_what_happened_and_no_secret() 
             "get_key",
             "delete_key",
             "create_key",
-            "create_key"
+            "create_key",
+            "delete_key"
         ],
         "one span per call"
     );
@@ -186,7 +190,18 @@ async fn a_scenario_leaves_one_span_per_call_with_what_happened_and_no_secret() 
     let request_id_of = |index: usize| log[index].request_id.clone();
     let field = |span: &SpanRecord, name: &str| span.fields.get(name).cloned();
 
-    for span in &spans {
+    let (refused, spans) = spans.split_last().unwrap();
+    assert_eq!(
+        field(refused, "error.type").as_deref(),
+        Some("invalid_request")
+    );
+    assert_eq!(field(refused, "deepgram.key_id").as_deref(), Some(".."));
+    assert_eq!(
+        field(refused, "deepgram.attempts"),
+        None,
+        "nothing was sent"
+    );
+    for span in spans {
         assert_eq!(field(span, "otel.kind").as_deref(), Some("client"));
         assert_eq!(
             field(span, "deepgram.operation").as_deref(),
@@ -203,7 +218,7 @@ async fn a_scenario_leaves_one_span_per_call_with_what_happened_and_no_secret() 
         assert!(elapsed > 0.0);
     }
 
-    let [list, create, get, delete, refused_create, broken_create] = &spans[..] else {
+    let [list, create, get, delete, refused_create, broken_create] = spans else {
         unreachable!()
     };
     assert_eq!(field(list, "http.request.method").as_deref(), Some("GET"));
