@@ -422,6 +422,22 @@ async fn unknown_projects_and_keys_get_404_in_the_right_form() {
         );
         assert!(api.request_id.is_some(), "from the dg-request-id header");
     }
+    // A path segment that is not even UTF-8.
+    let answer = raw(
+        &fake,
+        "GET",
+        "/v1/projects/%FF/keys",
+        Some(&owner(&fake)),
+        None,
+    )
+    .await;
+    assert_eq!(answer.status, 404);
+    assert!(
+        answer.text.starts_with("UUID parsing failed"),
+        "{}",
+        answer.text
+    );
+    assert!(answer.header("dg-request-id").is_some());
     // Seeded ids may have any form, and arrive decoded.
     let odd = "team a/b?c#d%";
     fake.add_member(odd, member("m"));
@@ -538,33 +554,6 @@ async fn the_error_form_is_selectable_and_the_client_reads_each() {
         let said = api.message.as_deref().or(api.raw_body.as_deref());
         assert_eq!(said, Some("Invalid credentials."), "{form:?}");
     }
-}
-
-#[tokio::test]
-async fn an_injected_429_is_retried_as_retry_after_asks() {
-    let fake = FakeDeepgram::start();
-    fake.fail_next(
-        Operation::ListKeys,
-        1,
-        Fault::status(429).retry_after(Duration::from_secs(1)),
-    );
-    let started = Instant::now();
-    fake.client()
-        .list_keys(fake.project_id(), None)
-        .await
-        .unwrap();
-    assert!(
-        started.elapsed() >= Duration::from_secs(1),
-        "{:?}",
-        started.elapsed()
-    );
-    let sent = fake.requests_for(Operation::ListKeys);
-    assert_eq!(
-        sent.iter()
-            .map(|request| request.status)
-            .collect::<Vec<_>>(),
-        [Some(429), Some(200)]
-    );
 }
 
 #[tokio::test]

@@ -534,7 +534,12 @@ async fn rate_limits_are_retried_as_retry_after_asks() {
         "Retry-After: 1 was not honoured: {waited:?}"
     );
     assert!(waited < Duration::from_secs(3), "{waited:?}");
-    assert_eq!(fake.requests_for(Operation::ListKeys).len(), 2);
+    let statuses: Vec<_> = fake
+        .requests_for(Operation::ListKeys)
+        .iter()
+        .map(|request| request.status)
+        .collect();
+    assert_eq!(statuses, [Some(429), Some(200)]);
 }
 
 #[tokio::test]

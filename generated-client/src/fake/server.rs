@@ -10,7 +10,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Extension, Path, Query, Request, State as Shared};
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -120,11 +120,11 @@ fn routes(state: SharedState) -> Router {
     Router::new()
         .route(
             "/v1/projects/{project_id}/keys",
-            get(list_keys).post(create_key),
+            get(project_keys).post(project_keys),
         )
         .route(
             "/v1/projects/{project_id}/keys/{key_id}",
-            get(get_key).delete(delete_key),
+            get(one_key).delete(one_key),
         )
         .fallback(unknown_path)
         .layer(middleware::from_fn_with_state(Arc::clone(&state), record))
@@ -193,7 +193,7 @@ struct ListQuery {
     status: Option<String>,
 }
 
-/// What every route hands to [`answer`].
+/// What both routes hand to [`answer`].
 struct Incoming<'a> {
     operation: Operation,
     headers: &'a HeaderMap,
@@ -202,70 +202,48 @@ struct Incoming<'a> {
     body: &'a [u8],
 }
 
-async fn list_keys(
+/// `GET` (list) and `POST` (create) on a project's keys.
+async fn project_keys(
     Shared(state): Shared<SharedState>,
     Extension(connection): Extension<Connection>,
     Extension(request_id): Extension<RequestId>,
+    method: Method,
     ids: Result<Path<String>, PathRejection>,
     query: Result<Query<ListQuery>, QueryRejection>,
     headers: HeaderMap,
+    body: Bytes,
 ) -> Response {
     let incoming = Incoming {
-        operation: Operation::ListKeys,
+        operation: if method == Method::POST {
+            Operation::CreateKey
+        } else {
+            Operation::ListKeys
+        },
         headers: &headers,
         ids: ids.map(|Path(project)| (project, None)),
         status: query
             .map(|Query(query)| query.status)
             .map_err(|rejection| rejection.body_text()),
-        body: &[],
-    };
-    answer(&state, &connection, &request_id, incoming).await
-}
-
-async fn create_key(
-    Shared(state): Shared<SharedState>,
-    Extension(connection): Extension<Connection>,
-    Extension(request_id): Extension<RequestId>,
-    ids: Result<Path<String>, PathRejection>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let incoming = Incoming {
-        operation: Operation::CreateKey,
-        headers: &headers,
-        ids: ids.map(|Path(project)| (project, None)),
-        status: Ok(None),
         body: &body,
     };
     answer(&state, &connection, &request_id, incoming).await
 }
 
-async fn get_key(
+/// `GET` and `DELETE` on one key.
+async fn one_key(
     Shared(state): Shared<SharedState>,
     Extension(connection): Extension<Connection>,
     Extension(request_id): Extension<RequestId>,
+    method: Method,
     ids: Result<Path<(String, String)>, PathRejection>,
     headers: HeaderMap,
 ) -> Response {
     let incoming = Incoming {
-        operation: Operation::GetKey,
-        headers: &headers,
-        ids: ids.map(|Path((project, key))| (project, Some(key))),
-        status: Ok(None),
-        body: &[],
-    };
-    answer(&state, &connection, &request_id, incoming).await
-}
-
-async fn delete_key(
-    Shared(state): Shared<SharedState>,
-    Extension(connection): Extension<Connection>,
-    Extension(request_id): Extension<RequestId>,
-    ids: Result<Path<(String, String)>, PathRejection>,
-    headers: HeaderMap,
-) -> Response {
-    let incoming = Incoming {
-        operation: Operation::DeleteKey,
+        operation: if method == Method::DELETE {
+            Operation::DeleteKey
+        } else {
+            Operation::GetKey
+        },
         headers: &headers,
         ids: ids.map(|Path((project, key))| (project, Some(key))),
         status: Ok(None),
