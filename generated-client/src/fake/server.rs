@@ -8,8 +8,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{Extension, Path, Query, Request, State as Shared};
+use axum::extract::{Extension, FromRequestParts, Path, Query, Request, State as Shared};
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -116,6 +117,35 @@ struct Connection(Arc<Notify>);
 #[derive(Clone)]
 struct RequestId(String);
 
+/// What every operation's handler needs besides the request itself.
+struct Context {
+    state: SharedState,
+    connection: Connection,
+    request_id: RequestId,
+}
+
+impl FromRequestParts<SharedState> for Context {
+    type Rejection = StatusCode;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &SharedState,
+    ) -> Result<Self, StatusCode> {
+        // Both are inserted before any handler runs: the connection by the
+        // accept loop, the request id by `record`.
+        let connection = parts.extensions.get::<Connection>().cloned();
+        let request_id = parts.extensions.get::<RequestId>().cloned();
+        match (connection, request_id) {
+            (Some(connection), Some(request_id)) => Ok(Self {
+                state: Arc::clone(state),
+                connection,
+                request_id,
+            }),
+            _ => Err(StatusCode::INTERNAL_SERVER_ERROR),
+        }
+    }
+}
+
 fn routes(state: SharedState) -> Router {
     Router::new()
         .route(
@@ -204,9 +234,7 @@ struct Incoming<'a> {
 
 /// `GET` (list) and `POST` (create) on a project's keys.
 async fn project_keys(
-    Shared(state): Shared<SharedState>,
-    Extension(connection): Extension<Connection>,
-    Extension(request_id): Extension<RequestId>,
+    context: Context,
     method: Method,
     ids: Result<Path<String>, PathRejection>,
     query: Result<Query<ListQuery>, QueryRejection>,
@@ -226,14 +254,12 @@ async fn project_keys(
             .map_err(|rejection| rejection.body_text()),
         body: &body,
     };
-    answer(&state, &connection, &request_id, incoming).await
+    answer(&context, incoming).await
 }
 
 /// `GET` and `DELETE` on one key.
 async fn one_key(
-    Shared(state): Shared<SharedState>,
-    Extension(connection): Extension<Connection>,
-    Extension(request_id): Extension<RequestId>,
+    context: Context,
     method: Method,
     ids: Result<Path<(String, String)>, PathRejection>,
     headers: HeaderMap,
@@ -249,7 +275,7 @@ async fn one_key(
         status: Ok(None),
         body: &[],
     };
-    answer(&state, &connection, &request_id, incoming).await
+    answer(&context, incoming).await
 }
 
 /// A path no operation serves, as Deepgram answers it.
@@ -267,13 +293,9 @@ async fn unknown_path(
 }
 
 /// Injects a queued fault, or lets the state answer.
-async fn answer(
-    state: &SharedState,
-    connection: &Connection,
-    request_id: &RequestId,
-    incoming: Incoming<'_>,
-) -> Response {
-    let request_id = request_id.0.as_str();
+async fn answer(context: &Context, incoming: Incoming<'_>) -> Response {
+    let (state, connection) = (&context.state, &context.connection);
+    let request_id = context.request_id.0.as_str();
     let (fault, form) = {
         let mut state = lock(state);
         let fault = state.take_fault(incoming.operation);
