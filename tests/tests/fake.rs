@@ -4,7 +4,7 @@
 //! without loss.
 
 use std::collections::BTreeSet;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use deepgram_keys::CreateKey;
 use deepgram_keys::fake::{ErrorForm, FakeDeepgram, Fault, GetKeyShape, Operation};
@@ -259,13 +259,17 @@ async fn provoke_everything(fake: &FakeDeepgram, probe: &mut Probe<'_>) {
         let body = (operation == Operation::CreateKey)
             .then(|| json!({"comment": "c", "scopes": ["member"]}));
         for status in [400, 401, 403, 404, 429, 500, 502, 503, 504] {
-            for retry_after in [None, Some(Duration::from_secs(2))] {
-                let mut fault = Fault::status(status);
-                if let Some(wait) = retry_after {
-                    fault = fault.retry_after(wait);
-                }
+            let in_a_minute = SystemTime::now() + Duration::from_secs(60);
+            for (retry_after, fault) in [
+                ("none", Fault::status(status)),
+                (
+                    "seconds",
+                    Fault::status(status).retry_after(Duration::from_secs(2)),
+                ),
+                ("date", Fault::status(status).retry_after_date(in_a_minute)),
+            ] {
                 fake.fail_next(operation, 1, fault);
-                let case = format!("fault {status} retry-after {retry_after:?}");
+                let case = format!("fault {status} retry-after {retry_after}");
                 probe
                     .send(operation, &case, &path, owner, body.clone())
                     .await;
@@ -315,6 +319,16 @@ async fn problems(spec: &Spec, answer: &Answer) -> Vec<String> {
             "request_id {body} differs from dg-request-id {header}"
         )),
         _ => {}
+    }
+    if let Some(retry_after) = answer.headers.get("retry-after") {
+        // The spec: seconds to wait, or an HTTP date to wait until.
+        let value = retry_after.to_str().unwrap_or_default();
+        let seconds = !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit());
+        if !seconds && chrono::DateTime::parse_from_rfc2822(value).is_err() {
+            problems.push(format!(
+                "Retry-After {value:?} is neither seconds nor an HTTP date"
+            ));
+        }
     }
     if answer.status == 401 && answer.headers.get("www-authenticate").is_none() {
         problems.push("a 401 without WWW-Authenticate".into());
@@ -406,16 +420,19 @@ async fn a_response_that_breaks_the_spec_is_caught() {
     // The check above must be able to fail: an answer with a field of the
     // wrong type, an undeclared status and a missing request id.
     let spec = Spec::load().unwrap();
-    let broken = Answer {
+    let mut broken = Answer {
         operation: Operation::ListKeys,
         case: "broken".into(),
         status: 200,
         headers: HeaderMap::new(),
         body: br#"{"api_keys": [{"member": {"member_id": 1, "email": "e"}, "api_key": {"api_key_id": "k", "comment": "c", "scopes": [], "created": "2024-05-21"}}]}"#.to_vec(),
     };
+    broken
+        .headers
+        .insert("retry-after", "in a while".parse().unwrap());
     let found = problems(&spec, &broken).await;
     let text = found.join("\n");
-    for expected in ["content type", "no dg-request-id", "schema"] {
+    for expected in ["content type", "no dg-request-id", "schema", "Retry-After"] {
         assert!(
             text.contains(expected),
             "{expected:?} missing from:\n{text}"

@@ -560,39 +560,25 @@ async fn a_rate_limited_create_is_retried_because_nothing_was_created() {
 
 #[tokio::test]
 async fn retry_after_as_an_http_date_is_honoured() {
-    let server = MockServer::start().await;
-    let in_two_seconds = httpdate_in(Duration::from_secs(2));
-    Mock::given(any())
-        .respond_with(
-            ResponseTemplate::new(429).insert_header("retry-after", in_two_seconds.as_str()),
-        )
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"api_keys": []})))
-        .mount(&server)
-        .await;
+    let fake = FakeDeepgram::start();
+    let in_two_seconds = std::time::SystemTime::now() + Duration::from_secs(2);
+    fake.fail_next(
+        Operation::ListKeys,
+        1,
+        Fault::status(429).retry_after_date(in_two_seconds),
+    );
     let started = Instant::now();
-    client(&server).list_keys("p", None).await.unwrap();
+    fake.client()
+        .list_keys(fake.project_id(), None)
+        .await
+        .unwrap();
     // HTTP dates have whole seconds, so the wait is between one and two.
     assert!(
         started.elapsed() >= Duration::from_millis(900),
         "{:?}",
         started.elapsed()
     );
-}
-
-fn httpdate_in(wait: Duration) -> String {
-    let when = std::time::SystemTime::now() + wait;
-    let seconds = when
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    chrono::DateTime::from_timestamp(seconds as i64, 0)
-        .unwrap()
-        .format("%a, %d %b %Y %H:%M:%S GMT")
-        .to_string()
+    assert_eq!(fake.requests_for(Operation::ListKeys).len(), 2);
 }
 
 #[tokio::test]

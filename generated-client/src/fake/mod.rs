@@ -71,7 +71,7 @@ mod state;
 use std::fmt;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, TimeDelta, Utc};
 
@@ -149,6 +149,7 @@ pub enum GetKeyShape {
 /// use deepgram_keys::fake::Fault;
 ///
 /// let rate_limited = Fault::status(429).retry_after(Duration::from_secs(1));
+/// let until = Fault::status(429).retry_after_date(std::time::SystemTime::now() + Duration::from_secs(2));
 /// let unavailable = Fault::status(503);
 /// let hung_up = Fault::drop_connection();
 /// let slow_but_fine = Fault::delay(Duration::from_millis(300));
@@ -158,7 +159,14 @@ pub enum GetKeyShape {
 pub struct Fault {
     kind: FaultKind,
     after: Duration,
-    retry_after: Option<Duration>,
+    retry_after: Option<RetryAfter>,
+}
+
+/// The two forms of `Retry-After`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RetryAfter {
+    Seconds(Duration),
+    Date(SystemTime),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -195,7 +203,13 @@ impl Fault {
 
     /// Sends `Retry-After` with this many seconds (rounded up) with a status.
     pub fn retry_after(mut self, wait: Duration) -> Self {
-        self.retry_after = Some(wait);
+        self.retry_after = Some(RetryAfter::Seconds(wait));
+        self
+    }
+
+    /// Sends `Retry-After` as an HTTP date, the header's other form.
+    pub fn retry_after_date(mut self, when: SystemTime) -> Self {
+        self.retry_after = Some(RetryAfter::Date(when));
         self
     }
 

@@ -22,7 +22,7 @@ use tokio::sync::{Notify, oneshot};
 
 use super::errors::{ErrorForm, Failure};
 use super::state::{Call, Reply, State, malformed_id, uuid};
-use super::{FaultKind, Operation, RecordedRequest};
+use super::{FaultKind, Operation, RecordedRequest, RetryAfter};
 
 type SharedState = Arc<Mutex<State>>;
 
@@ -363,7 +363,7 @@ fn error_response(
     failure: &Failure,
     form: ErrorForm,
     request_id: &str,
-    retry_after: Option<std::time::Duration>,
+    retry_after: Option<RetryAfter>,
 ) -> Response {
     let (content_type, body) = failure.body(form, request_id);
     let status = StatusCode::from_u16(failure.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -379,11 +379,15 @@ fn error_response(
             HeaderValue::from_static("Token realm=\"Deepgram\""),
         );
     }
-    if let Some(wait) = retry_after {
-        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-        response
-            .headers_mut()
-            .insert(RETRY_AFTER, HeaderValue::from(seconds));
+    let retry_after = retry_after.map(|retry_after| match retry_after {
+        RetryAfter::Seconds(wait) => {
+            HeaderValue::from(wait.as_secs() + u64::from(wait.subsec_nanos() > 0))
+        }
+        RetryAfter::Date(when) => HeaderValue::from_str(&httpdate::fmt_http_date(when))
+            .unwrap_or_else(|_| HeaderValue::from_static("0")),
+    });
+    if let Some(value) = retry_after {
+        response.headers_mut().insert(RETRY_AFTER, value);
     }
     response
 }
