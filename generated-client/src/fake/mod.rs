@@ -64,6 +64,7 @@
 //! # }
 //! ```
 
+mod create;
 mod errors;
 mod server;
 mod state;
