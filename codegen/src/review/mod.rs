@@ -2,15 +2,15 @@
 //! the Rust crate, and for the next version number.
 //!
 //! - [`kind`]: every kind of wire change and the one table of severities;
-//! - [`wire`]: the comparison of two documents on the wire;
+//! - [`http`]: the comparison of two documents on the wire (HTTP requests and responses);
 //! - [`rust_api`]: the comparison of the Rust API they generate;
 //! - [`Report`]: both, with the suggested bump, rendering itself as
 //!   Markdown or JSON.
 
+pub mod http;
 pub mod kind;
 mod report;
 pub mod rust_api;
-pub mod wire;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -19,10 +19,25 @@ use crate::document::Document;
 use crate::error::Error;
 use crate::validate::{Rules, validate};
 
+pub use http::HttpChange;
 pub use kind::{ChangeKind, Direction, Severity};
 pub use report::changes_markdown;
-pub use rust_api::{Bump, RustApiChange, RustApiDiff, RustApiKind};
-pub use wire::WireChange;
+pub use rust_api::{RustApiChange, RustApiDiff, RustApiKind};
+
+/// A semver level, from no release needed to a breaking one: what both the
+/// HTTP changes and the Rust API changes ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Bump {
+    /// Nothing changed.
+    None,
+    /// Documentation or internals only.
+    Patch,
+    /// Additions only.
+    Minor,
+    /// Existing code may stop compiling or working.
+    Major,
+}
 
 /// Everything spec-diff reports about a change from `old` to `new`.
 #[derive(Debug, Clone, Serialize)]
@@ -34,7 +49,7 @@ pub struct Report {
     #[serde(skip)]
     pub new_label: String,
     /// The wire changes.
-    pub changes: Vec<WireChange>,
+    pub changes: Vec<HttpChange>,
     /// The changes to the published Rust API.
     pub rust_api: Vec<RustApiChange>,
     /// Changes to the private generated client that the hand-written layer
@@ -71,7 +86,7 @@ pub fn review(old: &Document, new: &Document) -> Result<Report, Error> {
             Err(err) => return Err(err),
         }
     }
-    let changes = wire::compare(old, new);
+    let changes = http::compare(old, new);
     let generated = match review_only {
         Some(err) => Err(err),
         None => crate::client_syntax(old)
@@ -98,7 +113,7 @@ pub fn review(old: &Document, new: &Document) -> Result<Report, Error> {
 /// The semver bump a change needs: the larger of what the wire changes need
 /// (breaking: major, non-breaking: minor, info: patch) and what the
 /// published Rust API changes need.
-pub fn suggest_bump(changes: &[WireChange], rust_api: &[RustApiChange]) -> Bump {
+pub fn suggest_bump(changes: &[HttpChange], rust_api: &[RustApiChange]) -> Bump {
     let wire = changes.iter().map(|change| match change.severity {
         Severity::Breaking => Bump::Major,
         Severity::NonBreaking => Bump::Minor,

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Bump, Report, RustApiChange, Severity, WireChange};
+use super::{Bump, HttpChange, Report, RustApiChange, Severity};
 
 impl Report {
     /// The report as pretty-printed JSON:
@@ -93,7 +93,7 @@ fn bump_name(bump: Bump) -> &'static str {
 /// The wire changes grouped by operation, the operation with the most
 /// severe change first: the body of the spec-diff report, and of
 /// `cargo xtask upstream`'s.
-pub fn changes_markdown(changes: &[WireChange]) -> String {
+pub fn changes_markdown(changes: &[HttpChange]) -> String {
     let mut out = String::new();
     let mut operations: Vec<&str> = changes
         .iter()
@@ -111,7 +111,7 @@ pub fn changes_markdown(changes: &[WireChange]) -> String {
     operations.sort_by_key(|operation| (most_severe(operation), *operation));
     for operation in operations {
         let _ = writeln!(out, "### {operation}\n");
-        let mut of_operation: Vec<&WireChange> = changes
+        let mut of_operation: Vec<&HttpChange> = changes
             .iter()
             .filter(|change| change.operation == operation)
             .collect();

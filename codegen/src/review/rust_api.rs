@@ -12,19 +12,7 @@ use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
 use quote::ToTokens;
 use serde::Serialize;
 
-/// A semver level, from no release needed to a breaking one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Bump {
-    /// Nothing changed.
-    None,
-    /// Documentation or internals only.
-    Patch,
-    /// Additions only.
-    Minor,
-    /// Existing code may stop compiling or working.
-    Major,
-}
+use super::Bump;
 
 /// Every kind of Rust API change, named in reports in kebab case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

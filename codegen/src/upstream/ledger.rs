@@ -13,7 +13,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
-use crate::review::{Severity, WireChange};
+use crate::review::{HttpChange, Severity};
 
 /// The parsed ledger.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,7 +93,7 @@ impl Difference {
 pub struct Found {
     /// The difference, as the review reports it.
     #[serde(flatten)]
-    pub change: WireChange,
+    pub change: HttpChange,
     /// The fingerprint of our subtree, for differences the review does not
     /// look into.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -155,7 +155,7 @@ mod tests {
 
     fn change(severity: Severity, kind: ChangeKind, pointer: &str) -> Found {
         Found {
-            change: WireChange {
+            change: HttpChange {
                 severity,
                 kind,
                 operation: "create_key".into(),

@@ -6,7 +6,7 @@
 //! 1. [`extract()`]: only the key operations of a whole-API document, and
 //!    what they reference;
 //! 2. [`crate::normalize()`] on the extract: 3.1 and 3.0 read alike;
-//! 3. [`crate::review::wire::compare`]: spec-diff's engine and rules, so an upstream change
+//! 3. [`crate::review::http::compare`]: spec-diff's engine and rules, so an upstream change
 //!    is classified exactly as the same change to our spec would be.
 //!
 //! [`check_ledger`] then holds the differences between upstream and our spec
@@ -21,7 +21,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::document::{Document, pointer};
-use crate::review::{ChangeKind, WireChange, wire};
+use crate::review::{ChangeKind, HttpChange, http};
 
 pub use extract::{Extract, KeyOperation, Problem, extract, key_operations};
 pub use fingerprint::{covers_a_subtree, fingerprint};
@@ -32,7 +32,7 @@ pub use recorded::{RecordedSource, record, recorded_source, sha256_hex};
 #[derive(Debug, Clone, Serialize)]
 pub struct Review {
     /// The changes, spec-diff's shape, each named by our operationId.
-    pub changes: Vec<WireChange>,
+    pub changes: Vec<HttpChange>,
     /// What could not be read inside the key operations, in either document.
     pub problems: Vec<SidedProblem>,
 }
@@ -91,8 +91,8 @@ pub fn deviations(upstream: &Document, ours: &Document, keys: &[KeyOperation]) -
 
 /// spec-diff's engine on two extracts, each change named by our operationId
 /// instead of the engine's `METHOD /path (operationId)` label.
-pub(crate) fn compare(old: &Document, new: &Document, keys: &[KeyOperation]) -> Vec<WireChange> {
-    let mut changes = wire::compare(old, new);
+pub(crate) fn compare(old: &Document, new: &Document, keys: &[KeyOperation]) -> Vec<HttpChange> {
+    let mut changes = http::compare(old, new);
     for change in &mut changes {
         if let Some(key) = keys.iter().find(|key| {
             change.operation
@@ -123,7 +123,7 @@ pub(crate) fn compare(old: &Document, new: &Document, keys: &[KeyOperation]) -> 
                 let show = |value: Option<&Value>| {
                     value.map_or_else(|| "ours".to_owned(), Value::to_string)
                 };
-                changes.push(WireChange {
+                changes.push(HttpChange {
                     severity: ChangeKind::UpstreamNameChanged.severity(None),
                     kind: ChangeKind::UpstreamNameChanged,
                     operation: key.operation_id.clone(),

@@ -17,7 +17,7 @@ use crate::document::{Document, Operation, Parameter, ResponseKey, child, object
 
 /// One change between the specs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct WireChange {
+pub struct HttpChange {
     /// How much it matters.
     pub severity: Severity,
     /// What kind of change.
@@ -31,7 +31,7 @@ pub struct WireChange {
 }
 
 /// Compares two checked documents (see [`crate::Rules::OpenApi`]).
-pub fn compare(old: &Document, new: &Document) -> Vec<WireChange> {
+pub fn compare(old: &Document, new: &Document) -> Vec<HttpChange> {
     let mut differ = Differ {
         old,
         new,
@@ -77,7 +77,7 @@ const DOCUMENT: &str = "(document)";
 struct Differ<'a> {
     old: &'a Document,
     new: &'a Document,
-    changes: Vec<WireChange>,
+    changes: Vec<HttpChange>,
     operation: String,
 }
 
@@ -89,7 +89,7 @@ impl<'a> Differ<'a> {
         pointer: &str,
         message: String,
     ) {
-        self.changes.push(WireChange {
+        self.changes.push(HttpChange {
             severity: kind.severity(direction),
             kind,
             operation: self.operation.clone(),
