@@ -21,19 +21,17 @@ mod error;
 mod format;
 mod generate;
 mod load;
-mod normalize;
 pub mod review;
 pub mod upstream;
 mod validate;
 
 use std::path::Path;
 
-pub use document::{Document, pointer, pointer_token};
+pub use document::{Dialect, Document, normalize, pointer, pointer_token};
 pub use error::Error;
 pub use format::format;
 pub use generate::generate;
 pub use load::{load, parse};
-pub use normalize::{Dialect, normalize};
 pub use validate::{Rules, validate};
 
 /// The client that `document` generates, as a syntax tree: what the review

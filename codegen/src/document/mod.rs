@@ -7,6 +7,7 @@
 //! normalisation step (3.1 to 3.0, say) can run on the value first.
 
 mod media;
+mod normalize;
 mod operations;
 mod pointer;
 mod references;
@@ -20,6 +21,7 @@ use serde_json::Value;
 use crate::error::Error;
 
 pub use media::is_json;
+pub use normalize::{Dialect, normalize};
 pub use operations::{IGNORED_HEADERS, METHODS, Operation, Parameter, Response};
 pub use pointer::{child, pointer, pointer_token};
 pub use references::RefProblem;
