@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::{Document, ResponseKey, child, object, pointer};
+use super::{Document, ResponseKey, child, object};
 
 /// The HTTP methods a path item may hold, in OpenAPI's order. Other keys of
 /// a path item (`parameters`, `summary`, extensions) are not operations.
@@ -48,6 +48,7 @@ pub struct Parameter<'d> {
 /// One declared response of an operation.
 #[derive(Debug, Clone)]
 pub struct Response<'d> {
+    document: &'d Document,
     /// The key as written (`200`, `4XX`, `default`).
     pub label: &'d str,
     /// The key as read, `None` when it is not a valid response key.
@@ -61,10 +62,23 @@ pub struct Response<'d> {
 impl Document {
     /// Every operation, in document order.
     pub fn operations(&self) -> Vec<Operation<'_>> {
+        self.operations_in(self.root().get("paths"), "/paths")
+    }
+
+    /// The operations of the webhooks (OpenAPI 3.1: `webhooks` maps a name
+    /// to a path item that the API calls, not one it serves). The webhook's
+    /// name stands where a path would.
+    pub fn webhooks(&self) -> Vec<Operation<'_>> {
+        self.operations_in(self.root().get("webhooks"), "/webhooks")
+    }
+
+    /// The operations of the path items in `items` (a map of path, webhook
+    /// name or callback expression to path item), found at `base`.
+    fn operations_in<'d>(&'d self, items: Option<&'d Value>, base: &str) -> Vec<Operation<'d>> {
         let mut found = Vec::new();
-        for (path, item) in self.object_at("/paths") {
+        for (path, item) in object(items) {
             let item = self.resolved(item);
-            let item_pointer = pointer(["paths", path.as_str()]);
+            let item_pointer = child(base, path);
             for method in METHODS {
                 if let Some(value) = item.get(method) {
                     found.push(Operation {
@@ -112,7 +126,12 @@ impl<'d> Operation<'d> {
     /// replaces the path item's of the same name and location. The headers
     /// OpenAPI says to ignore are left out.
     pub fn parameters(&self) -> Vec<Parameter<'d>> {
-        let path_item = pointer(["paths", self.path]);
+        // The path item holding this operation, wherever it sits (`paths`,
+        // `webhooks` or a callback).
+        let path_item = self
+            .pointer
+            .rsplit_once('/')
+            .map_or_else(String::new, |(item, _)| item.to_owned());
         let sources = [
             (self.item.get("parameters"), child(&path_item, "parameters")),
             (
@@ -152,6 +171,7 @@ impl<'d> Operation<'d> {
         object(self.value.get("responses"))
             .iter()
             .map(|(label, value)| Response {
+                document: self.document,
                 label,
                 key: ResponseKey::parse(label),
                 value: self.document.resolved(value),
@@ -168,6 +188,22 @@ impl<'d> Operation<'d> {
             .iter()
             .filter_map(|response| Some((response.key?, response)));
         ResponseKey::best_match(keyed, status).map(|(_, response)| response.clone())
+    }
+
+    /// Its callbacks: each name with the operations the API calls back
+    /// (the callback expression stands where a path would).
+    pub fn callbacks(&self) -> Vec<(&'d str, Vec<Operation<'d>>)> {
+        let base = child(&self.pointer, "callbacks");
+        object(self.value.get("callbacks"))
+            .iter()
+            .map(|(name, callback)| {
+                let callback = self.document.resolved(callback);
+                let operations = self
+                    .document
+                    .operations_in(Some(callback), &child(&base, name));
+                (name.as_str(), operations)
+            })
+            .collect()
     }
 
     /// Its (resolved) request body, if it has one.
@@ -195,6 +231,16 @@ impl<'d> Response<'d> {
             .iter()
             .find(|(media_type, _)| super::is_json(media_type))
             .and_then(|(_, media)| media.get("schema"))
+    }
+
+    /// Its headers by name, each resolved. `Content-Type` is left out, as
+    /// OpenAPI says: the media types own it.
+    pub fn headers(&self) -> Vec<(&'d str, &'d Value)> {
+        object(self.value.get("headers"))
+            .iter()
+            .filter(|(name, _)| !name.eq_ignore_ascii_case("Content-Type"))
+            .map(|(name, header)| (name.as_str(), self.document.resolved(header)))
+            .collect()
     }
 
     /// The schema of a body that is not JSON, if it declares one.
@@ -282,5 +328,38 @@ mod tests {
         assert_eq!(ok.json_schema(), Some(&json!({"type": "string"})));
         assert_eq!(operation.response_for(404).unwrap().label, "4XX");
         assert_eq!(operation.response_for(503).unwrap().label, "default");
+    }
+
+    #[test]
+    fn webhooks_callbacks_and_headers_are_read_through_refs() {
+        let doc = Document::new(
+            "spec.yaml",
+            json!({
+                "webhooks": {"newThing": {"post": {"operationId": "on_new_thing"}}},
+                "paths": {"/things": {"post": {
+                    "operationId": "subscribe",
+                    "callbacks": {"done": {"{$request.body#/url}": {"post": {"operationId": "on_done"}}}},
+                    "responses": {"200": {"description": "ok", "headers": {
+                        "Content-Type": {"schema": {"type": "string"}},
+                        "X-Id": {"$ref": "#/components/headers/Id"},
+                    }}},
+                }}},
+                "components": {"headers": {"Id": {"required": true}}},
+            }),
+        );
+        let webhooks = doc.webhooks();
+        assert_eq!(webhooks.len(), 1);
+        assert_eq!(webhooks[0].pointer, "/webhooks/newThing/post");
+        assert_eq!(webhooks[0].id(), Some("on_new_thing"));
+        let subscribe = doc.operation("subscribe").unwrap();
+        let callbacks = subscribe.callbacks();
+        assert_eq!(callbacks.len(), 1);
+        assert_eq!(callbacks[0].0, "done");
+        assert_eq!(
+            callbacks[0].1[0].pointer,
+            "/paths/~1things/post/callbacks/done/{$request.body#~1url}/post"
+        );
+        let ok = subscribe.response_for(200).unwrap();
+        assert_eq!(ok.headers(), [("X-Id", &json!({"required": true}))]);
     }
 }
