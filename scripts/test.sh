@@ -44,7 +44,7 @@ step "Clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "Clippy: the client crate with its default features only"
-# The workspace run turns on test-util and tracing (tests/Cargo.toml); this
+# The workspace run turns on tracing (tests/Cargo.toml); this
 # checks the build applications get by default.
 cargo clippy -p deepgram-keys --all-targets --locked -- -D warnings
 
@@ -54,5 +54,6 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 step "Tests (unit, contract, Prism, wire, doc tests)"
 cargo test --workspace --locked
 
-step "The client crate as a dependent gets it"
-cargo package -p deepgram-keys --locked --allow-dirty
+step "The client and fake crates as a dependent gets them"
+# Packaged together: the fake's package is built against the client's.
+cargo package -p deepgram-keys -p deepgram-keys-fake --locked --allow-dirty

@@ -6,6 +6,7 @@ use std::num::NonZeroU64;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use serde::{Serialize, Serializer};
 
 use crate::wire::CreateKeyRequest;
 
@@ -140,6 +141,17 @@ impl<State> CreateKey<State> {
     }
 }
 
+/// The JSON body [`Client::create_key`](crate::Client::create_key) sends, for
+/// a fake service or a log. Fails where `create_key` refuses to send: no
+/// scope, or a TTL that is not a whole number of seconds.
+impl<State> Serialize for CreateKey<State> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.to_wire()
+            .map_err(serde::ser::Error::custom)?
+            .serialize(serializer)
+    }
+}
+
 /// A TTL as Deepgram takes it: a whole number of seconds, at least one.
 fn whole_seconds(ttl: Duration) -> Result<NonZeroU64, String> {
     if ttl.subsec_nanos() != 0 {
@@ -177,6 +189,18 @@ mod tests {
             serde_json::to_value(at.to_wire().unwrap()).unwrap(),
             serde_json::json!({"comment": "c", "scopes": ["member"], "tags": ["t"], "expiration_date": "2030-01-01T00:00:00Z"})
         );
+    }
+
+    #[test]
+    fn serializing_gives_the_wire_body_or_the_reason_it_cannot_be_sent() {
+        let request = CreateKey::new("c", ["member"]).ttl(Duration::from_secs(60));
+        assert_eq!(
+            serde_json::to_value(&request).unwrap(),
+            serde_json::to_value(request.to_wire().unwrap()).unwrap()
+        );
+        let fraction = CreateKey::new("c", ["member"]).ttl(Duration::from_millis(1500));
+        let err = serde_json::to_value(&fraction).unwrap_err();
+        assert!(err.to_string().contains("fraction of a second"), "{err}");
     }
 
     #[test]

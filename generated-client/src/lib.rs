@@ -82,22 +82,20 @@
 //!
 //! # Testing your application
 //!
-//! Your tests cannot reach Deepgram. The `test-util` feature (off by
-//! default; enable it in `[dev-dependencies]`) brings [`fake::FakeDeepgram`][fake-module]:
-//! a stateful fake of the keys API on 127.0.0.1 that answers as Deepgram
-//! does, fails on demand and logs what your code sent. Test the code that
-//! uses the [`Client`], not a mock of it:
+//! Your tests cannot reach Deepgram. The [`deepgram-keys-fake`][fake-crate]
+//! crate is a stateful fake of the keys API on 127.0.0.1 that answers as
+//! Deepgram does, fails on demand and logs what your code sent. Test the
+//! code that uses the [`Client`], not a mock of it:
 //!
 //! ```toml
 //! [dev-dependencies]
-//! deepgram-keys = { version = "0.1", features = ["test-util"] }
+//! deepgram-keys-fake = "0.1"
 //! ```
 //!
 //! A key rotation, tested with a rate limit and a server error on the way:
 //!
-#![cfg_attr(feature = "test-util", doc = "```")]
-#![cfg_attr(not(feature = "test-util"), doc = "```ignore")]
-//! use deepgram_keys::fake::{FakeDeepgram, Fault, Operation, OWNER_MEMBER_ID};
+//! ```
+//! use deepgram_keys_fake::{FakeDeepgram, Fault, Operation, OWNER_MEMBER_ID};
 //! use deepgram_keys::{Client, CreateKey, CreateKeyResponse, Error};
 //!
 //! /// Replaces a key with a new one of the same comment and scopes.
@@ -136,12 +134,14 @@
 //! # }
 //! ```
 //!
-//! The [`fake`][fake-module] module lists everything the fake does: tokens and scopes,
+//! The fake's documentation lists everything it does: tokens and scopes,
 //! expiry against a clock the test sets, Deepgram's validation errors, both
 //! `get_key` shapes, the three error forms, faults (any status, with or
 //! without `Retry-After`, delays, dropped connections) and the request log.
-//! The `fake_server` example serves it on a port for other languages and
-//! manual runs.
+//! Its `deepgram-keys-fake` program serves it on a port for other languages
+//! and manual runs.
+//!
+//! [fake-crate]: https://docs.rs/deepgram-keys-fake
 //!
 //! # Observability
 //!
@@ -190,17 +190,8 @@
 //!
 //! - `rustls` (default): TLS through rustls; no OpenSSL needed.
 //! - `native-tls`: TLS through the platform's library instead.
-//! - `test-util`: the [`fake`][fake-module] Deepgram for your tests. Its dependencies
-//!   (axum and the server side of hyper) are built only with it.
 //! - `tracing`: a span per call; see [Observability](#observability). Adds
 //!   no crate: `tracing` is already built for hyper.
-//!
-// The fake exists only with `test-util`; without it the link goes to docs.rs.
-#![cfg_attr(feature = "test-util", doc = "[fake-module]: crate::fake")]
-#![cfg_attr(
-    not(feature = "test-util"),
-    doc = "[fake-module]: https://docs.rs/deepgram-keys/latest/deepgram_keys/fake/"
-)]
 //!
 //! # How this crate is made
 //!
@@ -213,8 +204,6 @@
 mod client;
 mod create;
 mod error;
-#[cfg(feature = "test-util")]
-pub mod fake;
 mod hooks;
 mod path_segment;
 mod secret;
@@ -267,6 +256,6 @@ pub mod wire {
 }
 
 /// The code blocks of the README, compiled and run as doc tests.
-#[cfg(all(doctest, feature = "test-util"))]
+#[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;

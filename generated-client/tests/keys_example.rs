@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
+use deepgram_keys_fake::{FakeDeepgram, GetKeyShape};
 use serde_json::{Value, json};
 use support::{ESCAPE_IDS, RawServer, check_one_segment_each};
 use wiremock::matchers::{any, method};
@@ -48,12 +49,16 @@ fn keys_binary() -> &'static Path {
 }
 
 async fn keys(server: &MockServer, args: &[&str]) -> Output {
+    keys_at(&server.uri(), args).await
+}
+
+async fn keys_at(base_url: &str, args: &[&str]) -> Output {
     let mut command = Command::new(keys_binary());
     command
         .env_remove("DEEPGRAM_BASE_URL")
         .env("DEEPGRAM_API_KEY", TOKEN)
         .arg("--base-url")
-        .arg(server.uri())
+        .arg(base_url)
         .args(args);
     let output = tokio::task::spawn_blocking(move || command.output().unwrap())
         .await
@@ -403,4 +408,53 @@ async fn ids_built_to_escape_their_segment_never_leave_it() {
             }
         }
     }
+}
+
+fn printed_json(output: &Output) -> Value {
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[tokio::test]
+async fn the_keys_example_manages_keys_on_the_fake() {
+    let fake = FakeDeepgram::builder().owner_token(TOKEN).start().unwrap();
+    fake.set_get_key_shape(GetKeyShape::Wrapped);
+    let (url, project) = (fake.url(), fake.project_id());
+    let created = printed_json(
+        &keys_at(
+            url,
+            &[
+                "create",
+                project,
+                "--comment",
+                "ci",
+                "--scope",
+                "usage:read",
+                "--ttl",
+                "60",
+            ],
+        )
+        .await,
+    );
+    let key_id = created["api_key_id"].as_str().unwrap().to_owned();
+    assert_eq!(created["key"].as_str().map(str::len), Some(40));
+    assert!(created["expiration_date"].is_string());
+
+    let listed = printed_json(&keys_at(url, &["list", project, "--status", "active"]).await);
+    assert_eq!(listed.as_array().map(Vec::len), Some(2), "{listed}");
+    let got = printed_json(&keys_at(url, &["get", project, &key_id]).await);
+    assert_eq!(
+        got["api_key"]["comment"], "ci",
+        "the wrapped shape, decoded"
+    );
+    printed_json(&keys_at(url, &["delete", project, &key_id]).await);
+    assert_eq!(fake.keys(project).len(), 1, "only the owner key is left");
+
+    let gone = keys_at(url, &["get", project, &key_id]).await;
+    assert_eq!(gone.status.code(), Some(1));
+    let stderr = text(&gone.stderr);
+    assert!(
+        stderr.contains("404") && stderr.contains("request id"),
+        "{stderr}"
+    );
 }

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use deepgram_keys::CreateKey;
-use deepgram_keys::fake::{FakeDeepgram, Fault, Operation};
+use deepgram_keys_fake::{FakeDeepgram, Fault, Operation};
 use tracing_subscriber::Layer;
 use tracing_subscriber::field::Visit;
 use tracing_subscriber::layer::{Context, SubscriberExt};

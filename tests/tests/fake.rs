@@ -1,4 +1,4 @@
-//! The fake Deepgram (`deepgram_keys::fake`) held to the spec: every
+//! The fake Deepgram (`deepgram_keys_fake`) held to the spec: every
 //! response it can give, for every operation, status, error form and
 //! `get_key` shape, fits `openapi/keys.yaml`, and the client decodes it
 //! without loss.
@@ -7,10 +7,10 @@ use std::collections::BTreeSet;
 use std::time::{Duration, SystemTime};
 
 use deepgram_keys::CreateKey;
-use deepgram_keys::fake::{ErrorForm, FakeDeepgram, Fault, GetKeyShape, Operation};
 use deepgram_keys::types::Member;
 use deepgram_keys_contract::sample::{self, SchemaFit};
 use deepgram_keys_contract::spec::Spec;
+use deepgram_keys_fake::{ErrorForm, FakeDeepgram, Fault, GetKeyShape, Operation};
 use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
 

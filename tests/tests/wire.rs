@@ -1,5 +1,5 @@
 //! What the client puts on the wire and what reaches the caller, against
-//! servers on 127.0.0.1: the fake Deepgram (`deepgram_keys::fake`) where
+//! servers on 127.0.0.1: the fake Deepgram (`deepgram_keys_fake`) where
 //! its faults say it, scripted wiremock servers for exact bodies and
 //! headers, and raw sockets where a test counts connections.
 
@@ -11,8 +11,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use deepgram_keys::fake::{FakeDeepgram, Fault, GetKeyShape, Operation};
 use deepgram_keys::{Client, ClientBuilder, CreateKey, Error, KeyStatus};
+use deepgram_keys_fake::{FakeDeepgram, Fault, GetKeyShape, Operation};
 use serde_json::{Value, json};
 use wiremock::matchers::{any, method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};

@@ -8,11 +8,11 @@ use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use serde_json::{Value, json};
 
 use super::create::{
-    ADMIN, KEYS_READ, KEYS_WRITE, OWNER, check_grant, expand_scopes, read_create_body,
+    ADMIN, KEYS_READ, KEYS_WRITE, NewKey, OWNER, check_grant, expand_scopes, read_create_body,
 };
 use super::errors::{ErrorForm, Failure, Observed, unauthorized};
 use super::{Fault, GetKeyShape, Operation, RecordedRequest};
-use crate::types::{ApiKey, KeyWithMember, Member};
+use deepgram_keys::types::{ApiKey, KeyWithMember, Member};
 
 #[derive(Debug, Default)]
 pub(super) struct State {
@@ -100,15 +100,19 @@ impl State {
     }
 
     /// Adds a key as if `member_id` had created it; `secret` when the test
-    /// chose one.
+    /// chose one. `body` is a create request's body, checked as one.
     pub(super) fn add_key(
         &mut self,
         project_id: &str,
         member_id: &str,
-        request: crate::wire::CreateKeyRequest,
+        body: &[u8],
         secret: Option<String>,
     ) -> Result<Value, String> {
         let now = self.now();
+        let request = read_create_body(body, now).map_err(|failure| {
+            let details = failure.details.map(|details| format!(" ({details})"));
+            format!("{}{}", failure.message, details.unwrap_or_default())
+        })?;
         let project = self.projects.get_mut(project_id).ok_or_else(|| {
             format!("the fake has no project {project_id:?}; add it with `add_project` first")
         })?;
@@ -117,26 +121,7 @@ impl State {
                 "project {project_id:?} has no member {member_id:?}; add it with `add_member` first"
             ));
         }
-        let expiration_date = match (request.expiration_date, request.time_to_live_in_seconds) {
-            (Some(date), _) => Some(date),
-            (None, Some(ttl)) => Some(after_seconds(now, ttl.get()).ok_or_else(|| {
-                format!("a time to live of {ttl} s runs past the end of the fake's calendar")
-            })?),
-            (None, None) => None,
-        };
-        let key = StoredKey {
-            api_key_id: uuid(),
-            secret: secret.unwrap_or_else(new_secret),
-            member_id: member_id.to_owned(),
-            comment: request.comment,
-            scopes: expand_scopes(&request.scopes),
-            tags: request.tags,
-            expiration_date: expiration_date.map(micros),
-            created: micros(now),
-        };
-        let created = created_json(&key);
-        project.keys.push(key);
-        Ok(created)
+        Ok(project.insert(member_id, request, secret, now))
     }
 
     /// Every key of a project as `list_keys` would show it, expired ones
@@ -301,21 +286,34 @@ impl State {
             Operation::CreateKey => {
                 let request = read_create_body(call.body, now)?;
                 check_grant(&caller.key.scopes, &request.scopes)?;
-                let key = StoredKey {
-                    api_key_id: uuid(),
-                    secret: new_secret(),
-                    member_id: caller.key.member_id.clone(),
-                    comment: request.comment,
-                    scopes: expand_scopes(&request.scopes),
-                    tags: request.tags,
-                    expiration_date: request.expiration_date,
-                    created: micros(now),
-                };
-                let created = created_json(&key);
-                project.keys.push(key);
-                Ok(created)
+                Ok(project.insert(&caller.key.member_id, request, None, now))
             }
         }
+    }
+}
+
+impl Project {
+    /// Stores a new key of `member_id`; returns it as `create_key` does.
+    fn insert(
+        &mut self,
+        member_id: &str,
+        request: NewKey,
+        secret: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Value {
+        let key = StoredKey {
+            api_key_id: uuid(),
+            secret: secret.unwrap_or_else(new_secret),
+            member_id: member_id.to_owned(),
+            comment: request.comment,
+            scopes: expand_scopes(&request.scopes),
+            tags: request.tags,
+            expiration_date: request.expiration_date,
+            created: micros(now),
+        };
+        let created = created_json(&key);
+        self.keys.push(key);
+        created
     }
 }
 

@@ -1,13 +1,14 @@
-//! `fake_server`: the fake Deepgram keys API on a port, for manual runs and
-//! for tests written in other languages (needs the `test-util` feature).
+//! `deepgram-keys-fake`: the fake Deepgram keys API on a port, for tests
+//! written in other languages and for trying a program by hand.
 //!
 //! ```text
-//! cargo run -p deepgram-keys --features test-util --example fake_server -- --port 8080
+//! cargo install deepgram-keys-fake
+//! deepgram-keys-fake --port 8080
 //! ```
 //!
 //! It prints the base URL, the project id and the owner token, then one line
-//! per request received, until stopped with Ctrl-C. Point any client at it,
-//! the `keys` example included:
+//! per request answered, until stopped. Point any client at it, for example
+//! the `keys` example of `deepgram-keys`:
 //!
 //! ```text
 //! DEEPGRAM_API_KEY=<the printed token> cargo run -p deepgram-keys --example keys -- \
@@ -20,10 +21,14 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
-use deepgram_keys::fake::{DEFAULT_PROJECT_ID, ErrorForm, FakeDeepgram, GetKeyShape};
+use deepgram_keys_fake::{DEFAULT_PROJECT_ID, ErrorForm, FakeDeepgram, GetKeyShape};
 
 #[derive(Parser)]
-#[command(name = "fake_server", about = "Serve a fake Deepgram keys API")]
+#[command(
+    name = "deepgram-keys-fake",
+    version,
+    about = "Serve a fake Deepgram keys API on 127.0.0.1"
+)]
 struct Cli {
     /// The port on 127.0.0.1; 0 picks a free one.
     #[arg(long, default_value_t = 8080)]

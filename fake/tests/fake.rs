@@ -3,9 +3,10 @@
 
 use std::time::{Duration, Instant};
 
-use deepgram_keys::fake::{ErrorForm, FakeDeepgram, Fault, GetKeyShape, Operation};
+use deepgram_keys::reqwest;
 use deepgram_keys::types::Member;
 use deepgram_keys::{Client, CreateKey, Error, KeyStatus};
+use deepgram_keys_fake::{ErrorForm, FakeDeepgram, Fault, GetKeyShape, Operation};
 use serde_json::{Value, json};
 
 /// A request as no client of this crate can send it, and the answer as
@@ -100,7 +101,7 @@ async fn state_carries_across_calls_and_the_secret_is_returned_once() {
         .unwrap();
     assert_eq!(entry.api_key.comment, "ci");
     assert_eq!(entry.api_key.tags.as_deref(), Some(&["ci".to_owned()][..]));
-    assert_eq!(entry.member.member_id, deepgram_keys::fake::OWNER_MEMBER_ID);
+    assert_eq!(entry.member.member_id, deepgram_keys_fake::OWNER_MEMBER_ID);
     let got = client.get_key(project, &created.api_key_id).await.unwrap();
     assert_eq!(&got, entry);
     assert_eq!(fake.keys(project).len(), 2);
@@ -742,6 +743,6 @@ fn a_builder_chooses_project_and_token() {
     assert_eq!(keys[0].api_key.scopes, ["owner"]);
     assert_eq!(
         keys[0].member.member_id,
-        deepgram_keys::fake::OWNER_MEMBER_ID
+        deepgram_keys_fake::OWNER_MEMBER_ID
     );
 }

@@ -1,5 +1,10 @@
-//! An in-process fake of Deepgram's keys API for your application's tests
-//! (feature `test-util`).
+//! An in-process fake of Deepgram's keys API for testing applications that
+//! use [`deepgram_keys`].
+//!
+//! ```toml
+//! [dev-dependencies]
+//! deepgram-keys-fake = "0.1"
+//! ```
 //!
 //! Your tests cannot reach Deepgram, and a hand-written mock gets its quirks
 //! wrong. [`FakeDeepgram`] is a real HTTP server on 127.0.0.1 that keeps
@@ -34,9 +39,15 @@
 //! responses are checked against the crate's OpenAPI document by the
 //! workspace's contract tests.
 //!
+//! For tests in other languages, or to try a program by hand, the
+//! `deepgram-keys-fake` program serves the fake on a port
+//! (`cargo install deepgram-keys-fake`, then
+//! `deepgram-keys-fake --port 8080`); it prints the base URL, the project id
+//! and the owner token, then one line per request.
+//!
 //! ```
 //! use deepgram_keys::CreateKey;
-//! use deepgram_keys::fake::{FakeDeepgram, Fault, Operation};
+//! use deepgram_keys_fake::{FakeDeepgram, Fault, Operation};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), deepgram_keys::Error> {
@@ -75,11 +86,14 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, TimeDelta, Utc};
+use serde_json::json;
 
 pub use errors::ErrorForm;
 
-use crate::types::{CreateKeyResponse, KeyWithMember, Member};
-use crate::{ApiKeySecret, Client, ClientBuilder, CreateKey};
+use create::OWNER as OWNER_SCOPE;
+
+use deepgram_keys::types::{CreateKeyResponse, KeyWithMember, Member};
+use deepgram_keys::{ApiKeySecret, Client, ClientBuilder, CreateKey};
 use state::State;
 
 /// The project a new fake holds unless [`FakeBuilder::project_id`] names
@@ -147,7 +161,7 @@ pub enum GetKeyShape {
 ///
 /// ```
 /// use std::time::Duration;
-/// use deepgram_keys::fake::Fault;
+/// use deepgram_keys_fake::Fault;
 ///
 /// let rate_limited = Fault::status(429).retry_after(Duration::from_secs(1));
 /// let until = Fault::status(429).retry_after_date(std::time::SystemTime::now() + Duration::from_secs(2));
@@ -330,16 +344,14 @@ impl FakeBuilder {
                 last_name: Some("Lovelace".to_owned()),
             },
         );
-        CreateKey::new("owner key of the fake", ["owner"])
-            .to_wire()
-            .and_then(|owner_key| {
-                state.add_key(
-                    &self.project_id,
-                    OWNER_MEMBER_ID,
-                    owner_key,
-                    Some(owner_token.expose_secret().to_owned()),
-                )
-            })
+        let owner_key = json!({"comment": "owner key of the fake", "scopes": [OWNER_SCOPE]});
+        state
+            .add_key(
+                &self.project_id,
+                OWNER_MEMBER_ID,
+                owner_key.to_string().as_bytes(),
+                Some(owner_token.expose_secret().to_owned()),
+            )
             .map_err(std::io::Error::other)?;
         let state = Arc::new(Mutex::new(state));
         let (server, address) = server::start(self.address, Arc::clone(&state))?;
@@ -433,9 +445,10 @@ impl FakeDeepgram {
         member_id: &str,
         key: &CreateKey<State>,
     ) -> CreateKeyResponse {
-        let created = key
-            .to_wire()
-            .and_then(|key| self.state().add_key(project_id, member_id, key, None))
+        // The body `create_key` would send, read as the service reads it.
+        let created = serde_json::to_vec(key)
+            .map_err(|problem| problem.to_string())
+            .and_then(|body| self.state().add_key(project_id, member_id, &body, None))
             .unwrap_or_else(|problem| panic!("FakeDeepgram::add_key: {problem}"));
         serde_json::from_value(created)
             .unwrap_or_else(|err| panic!("the fake's create response must decode: {err}"))
@@ -505,3 +518,8 @@ impl FakeDeepgram {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
+
+/// The code blocks of the README, compiled as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
