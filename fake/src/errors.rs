@@ -132,6 +132,11 @@ impl Failure {
     }
 }
 
+/// Deepgram's 400 for a body or query it cannot take.
+pub(crate) fn bad_request(message: &str, details: impl Into<String>) -> Failure {
+    Failure::new(400, "Bad Request", message).details(details)
+}
+
 /// An unknown, missing, expired or deleted token.
 pub(super) fn unauthorized() -> Failure {
     Failure::new(401, "INVALID_AUTH", "Invalid credentials.").observed(Observed::Legacy)

@@ -16,10 +16,19 @@
 //! - `list_keys` honours `status`, with expiry (by date or time to live)
 //!   judged against a clock the test sets ([`FakeDeepgram::set_now`],
 //!   [`FakeDeepgram::advance`]);
-//! - an unknown, expired or deleted token gets `401`, a key without a
-//!   `keys:*`, `admin` or `owner` scope `403`, and so does a key that tries
-//!   to grant a scope it does not hold itself (`owner` may grant any, `admin`
-//!   any but `owner`);
+//! - an unknown, expired or deleted token gets `401`; scopes decide `403`:
+//!
+//!   | operation | a key needs one of |
+//!   |---|---|
+//!   | `list_keys`, `get_key` | `keys:read`, `keys:write`, `admin`, `owner` |
+//!   | `create_key`, `delete_key` | `keys:write`, `admin`, `owner` |
+//!
+//!   and a key may grant only scopes it holds itself (`owner` may grant
+//!   any, `admin` any but `owner`). Deepgram calls scopes open-ended and
+//!   documents no list to check them against (the wire contract's "Create a
+//!   key", and the reference page types them as a plain list of strings), so
+//!   an unknown scope such as `bogus:scope` is stored as asked and grants
+//!   nothing;
 //! - a date-only `expiration_date` gets `400 INVALID_JSON`; both an expiry
 //!   date and a time to live, empty `scopes` or empty `tags` get `400`; an
 //!   unknown project or key `404`, in plain text when the id is not even a
@@ -28,11 +37,15 @@
 //!   JSON error bodies;
 //! - the `get_key` shape ([`GetKeyShape`]) and the error body form
 //!   ([`ErrorForm`]) are yours to choose;
-//! - the next calls of an operation can fail on demand ([`Fault`]): any
-//!   status, with or without `Retry-After`, late, or with a dropped
-//!   connection;
+//! - chosen calls fail on demand ([`FakeDeepgram::fail`]): any [`Fault`]
+//!   (a status, with or without `Retry-After`, a delay, a connection dropped
+//!   before acting or after acting, so that the answer is lost) for the
+//!   calls a [`Matcher`] picks (by operation, key id in the path, token, nth
+//!   call, or any predicate over the request);
 //! - every request is logged ([`FakeDeepgram::requests`]) with the
-//!   `Authorization` header redacted.
+//!   `Authorization` header redacted, the key it was made with and the key
+//!   it is about ([`RecordedRequest::auth_key_id`],
+//!   [`RecordedRequest::path_key_id`]), and the fault it suffered.
 //!
 //! The fake runs on its own thread, so it works from `#[tokio::test]`, from
 //! a plain `#[test]` and from any runtime; it stops when dropped. Its
@@ -75,22 +88,26 @@
 //! # }
 //! ```
 
-mod create;
+mod clock;
 mod errors;
+mod faults;
+mod new_key;
+mod scopes;
 mod server;
 mod state;
 
 use std::fmt;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::json;
 
 pub use errors::ErrorForm;
+pub use faults::{Fault, Matcher};
 
-use create::OWNER as OWNER_SCOPE;
+use scopes::OWNER as OWNER_SCOPE;
 
 use deepgram_keys::types::{CreateKeyResponse, KeyWithMember, Member};
 use deepgram_keys::{ApiKeySecret, Client, ClientBuilder, CreateKey};
@@ -156,87 +173,6 @@ pub enum GetKeyShape {
     Wrapped,
 }
 
-/// What the next calls of an operation suffer instead of a normal answer;
-/// queue it with [`FakeDeepgram::fail_next`].
-///
-/// ```
-/// use std::time::Duration;
-/// use deepgram_keys_fake::Fault;
-///
-/// let rate_limited = Fault::status(429).retry_after(Duration::from_secs(1));
-/// let until = Fault::status(429).retry_after_date(std::time::SystemTime::now() + Duration::from_secs(2));
-/// let unavailable = Fault::status(503);
-/// let hung_up = Fault::drop_connection();
-/// let slow_but_fine = Fault::delay(Duration::from_millis(300));
-/// let slow_failure = Fault::status(500).after(Duration::from_millis(300));
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Fault {
-    kind: FaultKind,
-    after: Duration,
-    retry_after: Option<RetryAfter>,
-}
-
-/// The two forms of `Retry-After`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum RetryAfter {
-    Seconds(Duration),
-    Date(SystemTime),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum FaultKind {
-    Status(u16),
-    DropConnection,
-    Delay,
-}
-
-impl Fault {
-    /// Answers this status with Deepgram's error body for it (in the fake's
-    /// [`ErrorForm`]), without acting on the request.
-    pub fn status(status: u16) -> Self {
-        Self::new(FaultKind::Status(status))
-    }
-
-    /// Closes the connection after reading the request, without answering.
-    /// The client cannot know whether the request was acted on; the fake
-    /// does not act on it.
-    pub fn drop_connection() -> Self {
-        Self::new(FaultKind::DropConnection)
-    }
-
-    /// Answers normally, but only after `delay`.
-    pub fn delay(delay: Duration) -> Self {
-        Self::new(FaultKind::Delay).after(delay)
-    }
-
-    /// Waits this long before the fault happens.
-    pub fn after(mut self, delay: Duration) -> Self {
-        self.after = delay;
-        self
-    }
-
-    /// Sends `Retry-After` with this many seconds (rounded up) with a status.
-    pub fn retry_after(mut self, wait: Duration) -> Self {
-        self.retry_after = Some(RetryAfter::Seconds(wait));
-        self
-    }
-
-    /// Sends `Retry-After` as an HTTP date, the header's other form.
-    pub fn retry_after_date(mut self, when: SystemTime) -> Self {
-        self.retry_after = Some(RetryAfter::Date(when));
-        self
-    }
-
-    fn new(kind: FaultKind) -> Self {
-        Self {
-            kind,
-            after: Duration::ZERO,
-            retry_after: None,
-        }
-    }
-}
-
 /// One request the fake received.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -254,9 +190,20 @@ pub struct RecordedRequest {
     pub body: Vec<u8>,
     /// The operation the request was routed to; `None` when it matched none.
     pub operation: Option<Operation>,
-    /// The id of the key whose secret authenticated the request, when one did.
-    pub api_key_id: Option<String>,
-    /// The `dg-request-id` the fake answered with.
+    /// The project named in the path, decoded; `None` when the request
+    /// matched no operation.
+    pub project_id: Option<String>,
+    /// The key named in the path (`get_key`, `delete_key`), decoded: the key
+    /// the call is about.
+    pub path_key_id: Option<String>,
+    /// The key whose secret the request carried (`Authorization: Token
+    /// ...`), when it was a key of the fake that had not expired when the
+    /// request arrived: the key the call was made *with*.
+    pub auth_key_id: Option<String>,
+    /// The fault the request suffered, if one was injected for it.
+    pub fault: Option<Fault>,
+    /// The `dg-request-id` the fake answered with (also when the answer was
+    /// lost to a fault).
     pub request_id: String,
     /// The status the fake answered with; `None` while the request is in
     /// flight or when its connection was dropped.
@@ -287,6 +234,7 @@ pub struct FakeDeepgram {
     url: String,
     project_id: String,
     owner_token: ApiKeySecret,
+    owner_key_id: String,
     state: Arc<Mutex<State>>,
     _server: server::Handle,
 }
@@ -345,7 +293,7 @@ impl FakeBuilder {
             },
         );
         let owner_key = json!({"comment": "owner key of the fake", "scopes": [OWNER_SCOPE]});
-        state
+        let owner_key = state
             .add_key(
                 &self.project_id,
                 OWNER_MEMBER_ID,
@@ -353,12 +301,17 @@ impl FakeBuilder {
                 Some(owner_token.expose_secret().to_owned()),
             )
             .map_err(std::io::Error::other)?;
+        let owner_key_id = owner_key["api_key_id"]
+            .as_str()
+            .map(str::to_owned)
+            .unwrap_or_default();
         let state = Arc::new(Mutex::new(state));
         let (server, address) = server::start(self.address, Arc::clone(&state))?;
         Ok(FakeDeepgram {
             url: format!("http://{address}"),
             project_id: self.project_id,
             owner_token,
+            owner_key_id,
             state,
             _server: server,
         })
@@ -401,6 +354,19 @@ impl FakeDeepgram {
     /// [`project_id`](Self::project_id).
     pub fn owner_token(&self) -> &ApiKeySecret {
         &self.owner_token
+    }
+
+    /// The id of the fake's owner key, the key of
+    /// [`owner_token`](Self::owner_token).
+    pub fn owner_key_id(&self) -> &str {
+        &self.owner_key_id
+    }
+
+    /// The fake's owner key as `list_keys` shows it; `None` once deleted.
+    pub fn owner_key(&self) -> Option<KeyWithMember> {
+        self.keys(&self.project_id)
+            .into_iter()
+            .find(|key| key.api_key.api_key_id == self.owner_key_id)
     }
 
     /// A client for the fake with the owner token. Retries wait milliseconds
@@ -468,13 +434,13 @@ impl FakeDeepgram {
 
     /// Stops the fake's clock at `now`.
     pub fn set_now(&self, now: DateTime<Utc>) {
-        self.state().set_now(now);
+        self.state().clock().set_now(now);
     }
 
     /// Moves the fake's clock forward, for example past a key's expiry.
     pub fn advance(&self, by: Duration) {
         let by = TimeDelta::from_std(by).unwrap_or(TimeDelta::MAX);
-        self.state().advance(by);
+        self.state().clock().advance(by);
     }
 
     /// Which shape `get_key` answers with from now on.
@@ -487,11 +453,27 @@ impl FakeDeepgram {
         self.state().error_form = form;
     }
 
-    /// The next `times` calls of `operation` suffer `fault` instead of being
-    /// answered, before the token is even checked. Faults queued for one
+    /// The next `times` calls that `matcher` picks (an [`Operation`] for
+    /// all calls of one) suffer `fault` instead of being answered, before
+    /// the token is even checked; `u32::MAX` is as good as always.
+    ///
+    /// When several injected faults match a call, the one injected first
+    /// that is due (see [`Matcher::nth`]) takes it; the others wait for the
+    /// next matching call.
+    pub fn fail(&self, matcher: impl Into<Matcher>, times: u32, fault: Fault) {
+        self.state().faults.push(matcher.into(), times, fault);
+    }
+
+    /// The next `times` calls of `operation` suffer `fault`: the same as
+    /// [`fail`](Self::fail) with `operation`. Faults queued for one
     /// operation happen in the order they were queued.
     pub fn fail_next(&self, operation: Operation, times: u32, fault: Fault) {
-        self.state().push_fault(operation, times, fault);
+        self.fail(operation, times, fault);
+    }
+
+    /// Forgets every injected fault not used up yet.
+    pub fn clear_faults(&self) {
+        self.state().faults.clear();
     }
 
     /// Every request received so far, oldest first.

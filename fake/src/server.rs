@@ -20,9 +20,10 @@ use hyper_util::service::TowerToHyperService;
 use serde::Deserialize;
 use tokio::sync::{Notify, oneshot};
 
-use super::errors::{ErrorForm, Failure};
-use super::state::{Call, Reply, State, malformed_id, uuid};
-use super::{FaultKind, Operation, RecordedRequest, RetryAfter};
+use crate::errors::{ErrorForm, Failure};
+use crate::faults::{FaultKind, RetryAfter, matching};
+use crate::state::{Call, Reply, State, malformed_id, token_of, uuid};
+use crate::{Operation, RecordedRequest};
 
 type SharedState = Arc<Mutex<State>>;
 
@@ -185,7 +186,10 @@ async fn record(Shared(state): Shared<SharedState>, request: Request, next: Next
         headers,
         body: body.as_ref().map(|body| body.to_vec()).unwrap_or_default(),
         operation: None,
-        api_key_id: None,
+        project_id: None,
+        path_key_id: None,
+        auth_key_id: None,
+        fault: None,
         request_id: request_id.clone(),
         status: None,
     });
@@ -224,12 +228,12 @@ struct ListQuery {
 }
 
 /// What both routes hand to [`answer`].
-struct Incoming<'a> {
+struct Incoming {
     operation: Operation,
-    headers: &'a HeaderMap,
+    headers: HeaderMap,
     ids: Result<(String, Option<String>), PathRejection>,
     status: Result<Option<String>, String>,
-    body: &'a [u8],
+    body: Bytes,
 }
 
 /// `GET` (list) and `POST` (create) on a project's keys.
@@ -247,14 +251,14 @@ async fn project_keys(
         } else {
             Operation::ListKeys
         },
-        headers: &headers,
+        headers,
         ids: ids.map(|Path(project)| (project, None)),
         status: query
             .map(|Query(query)| query.status)
             .map_err(|rejection| rejection.body_text()),
-        body: &body,
+        body,
     };
-    answer(&context, incoming).await
+    answer(context, incoming).await
 }
 
 /// `GET` and `DELETE` on one key.
@@ -270,12 +274,12 @@ async fn one_key(
         } else {
             Operation::GetKey
         },
-        headers: &headers,
+        headers,
         ids: ids.map(|Path((project, key))| (project, Some(key))),
         status: Ok(None),
-        body: &[],
+        body: Bytes::new(),
     };
-    answer(&context, incoming).await
+    answer(context, incoming).await
 }
 
 /// A path no operation serves, as Deepgram answers it.
@@ -292,71 +296,116 @@ async fn unknown_path(
     )
 }
 
-/// Injects a queued fault, or lets the state answer.
-async fn answer(context: &Context, incoming: Incoming<'_>) -> Response {
-    let (state, connection) = (&context.state, &context.connection);
-    let request_id = context.request_id.0.as_str();
-    let (fault, form) = {
-        let mut state = lock(state);
-        let fault = state.take_fault(incoming.operation);
-        (fault, state.error_form)
-    };
-    update_log(state, request_id, |logged| {
-        logged.operation = Some(incoming.operation)
-    });
-    if let Some(fault) = fault {
-        tokio::time::sleep(fault.after).await;
-        match fault.kind {
-            FaultKind::Status(status) => {
-                return error_response(
-                    &Failure::for_status(status),
-                    form,
-                    request_id,
-                    fault.retry_after,
-                );
-            }
-            FaultKind::DropConnection => {
-                connection.0.notify_one();
-                // The connection, and this handler with it, is dropped.
-                return std::future::pending().await;
-            }
-            FaultKind::Delay => {}
+/// What became of a call: an answer to send, or a connection to drop.
+enum Outcome {
+    Answer(Response),
+    HangUp,
+}
+
+/// Injects a fault that matches the call, or lets the state answer.
+///
+/// The work runs in a task of its own, so that a call the client gave up on
+/// (a timeout during a delay) still happens, as it would on a real service.
+async fn answer(context: Context, incoming: Incoming) -> Response {
+    let connection = context.connection.clone();
+    let work = tokio::spawn(handle(context, incoming));
+    match work.await {
+        Ok(Outcome::Answer(response)) => response,
+        Ok(Outcome::HangUp) | Err(_) => {
+            connection.0.notify_one();
+            // The connection, and this handler with it, is dropped.
+            std::future::pending().await
         }
     }
-    let Ok((project_id, key_id)) = incoming.ids else {
-        // An id that does not even decode as UTF-8.
-        let failure = malformed_id("invalid UTF-8 in the path".into());
-        return error_response(&failure, form, request_id, None);
-    };
+}
+
+async fn handle(context: Context, incoming: Incoming) -> Outcome {
+    let state = &context.state;
+    let request_id = context.request_id.0.as_str();
     let authorization = incoming
         .headers
         .get(AUTHORIZATION)
         .and_then(|value| value.to_str().ok());
+    let token = authorization.and_then(token_of);
+    let (project_id, key_id) = match &incoming.ids {
+        Ok((project_id, key_id)) => (Some(project_id.clone()), key_id.clone()),
+        Err(_) => (None, None),
+    };
+    let (logged, rules) = {
+        let mut state = lock(state);
+        let auth_key_id = token.and_then(|token| state.key_id_of_token(token));
+        let logged = log_entry(&mut state, request_id).map(|logged| {
+            logged.operation = Some(incoming.operation);
+            logged.project_id = project_id;
+            logged.path_key_id = key_id;
+            logged.auth_key_id = auth_key_id;
+            logged.clone()
+        });
+        (logged, state.faults.snapshot())
+    };
+    // Matchers may run code of the test's: never under the lock.
+    let matched = logged
+        .as_ref()
+        .map(|logged| matching(&rules, logged, token))
+        .unwrap_or_default();
+    let (fault, form) = {
+        let mut state = lock(state);
+        let fault = state.faults.take(&matched);
+        if let Some(logged) = log_entry(&mut state, request_id) {
+            logged.fault = fault.clone();
+        }
+        (fault, state.error_form)
+    };
+    let mut hang_up_after_acting = false;
+    if let Some(fault) = fault {
+        tokio::time::sleep(fault.after).await;
+        match fault.kind {
+            FaultKind::Status(status) => {
+                let failure = Failure::for_status(status);
+                return Outcome::Answer(error_response(
+                    &failure,
+                    form,
+                    request_id,
+                    fault.retry_after,
+                ));
+            }
+            FaultKind::DropConnection => return Outcome::HangUp,
+            FaultKind::DropConnectionAfterActing => hang_up_after_acting = true,
+            FaultKind::Delay => {}
+        }
+    }
+    let Ok((project_id, key_id)) = &incoming.ids else {
+        // An id that does not even decode as UTF-8.
+        let failure = malformed_id("invalid UTF-8 in the path".into());
+        return Outcome::Answer(error_response(&failure, form, request_id, None));
+    };
     let call = Call {
         operation: incoming.operation,
         authorization,
-        project_id: &project_id,
+        project_id,
         key_id: key_id.as_deref(),
         status: incoming
             .status
             .as_ref()
             .map(Option::as_deref)
             .map_err(Clone::clone),
-        body: incoming.body,
+        body: &incoming.body,
     };
-    let ((reply, api_key_id), form) = {
+    let (reply, form) = {
         let mut state = lock(state);
         (state.answer(&call), state.error_form)
     };
-    update_log(state, request_id, |logged| logged.api_key_id = api_key_id);
-    match reply {
+    if hang_up_after_acting {
+        return Outcome::HangUp;
+    }
+    Outcome::Answer(match reply {
         Reply::Ok(json) => (
             [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
             json.to_string(),
         )
             .into_response(),
         Reply::Err(failure) => error_response(&failure, form, request_id, None),
-    }
+    })
 }
 
 fn error_response(
@@ -393,14 +442,17 @@ fn error_response(
 }
 
 fn update_log(state: &SharedState, request_id: &str, change: impl FnOnce(&mut RecordedRequest)) {
-    if let Some(logged) = lock(state)
+    if let Some(logged) = log_entry(&mut lock(state), request_id) {
+        change(logged);
+    }
+}
+
+fn log_entry<'s>(state: &'s mut State, request_id: &str) -> Option<&'s mut RecordedRequest> {
+    state
         .requests
         .iter_mut()
         .rev()
         .find(|logged| logged.request_id == request_id)
-    {
-        change(logged);
-    }
 }
 
 fn lock(state: &SharedState) -> std::sync::MutexGuard<'_, State> {

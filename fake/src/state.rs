@@ -4,14 +4,15 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
-use super::create::{
-    ADMIN, KEYS_READ, KEYS_WRITE, NewKey, OWNER, check_grant, expand_scopes, read_create_body,
-};
-use super::errors::{ErrorForm, Failure, Observed, unauthorized};
-use super::{Fault, GetKeyShape, Operation, RecordedRequest};
+use crate::clock::{Clock, micros, timestamp};
+use crate::errors::{ErrorForm, Failure, Observed, bad_request, unauthorized};
+use crate::faults::Rules;
+use crate::new_key::{NewKey, read_create_body};
+use crate::scopes::{check_call, check_grant, expand_scopes};
+use crate::{GetKeyShape, Operation, RecordedRequest};
 use deepgram_keys::types::{ApiKey, KeyWithMember, Member};
 
 #[derive(Debug, Default)]
@@ -20,7 +21,7 @@ pub(super) struct State {
     clock: Clock,
     pub(super) get_key_shape: GetKeyShape,
     pub(super) error_form: ErrorForm,
-    faults: Vec<(Operation, u32, Fault)>,
+    pub(crate) faults: Rules,
     pub(super) requests: Vec<RecordedRequest>,
 }
 
@@ -43,14 +44,6 @@ struct StoredKey {
     created: DateTime<Utc>,
 }
 
-/// The fake's idea of now: the system clock moved by what the test asked,
-/// or a fixed instant once the test sets one.
-#[derive(Debug, Default)]
-struct Clock {
-    fixed: Option<DateTime<Utc>>,
-    offset: TimeDelta,
-}
-
 /// One request, as the server hands it over.
 pub(super) struct Call<'a> {
     pub(super) operation: Operation,
@@ -71,20 +64,11 @@ pub(super) enum Reply {
 
 impl State {
     pub(super) fn now(&self) -> DateTime<Utc> {
-        let base = self.clock.fixed.unwrap_or_else(Utc::now);
-        base.checked_add_signed(self.clock.offset)
-            .unwrap_or(DateTime::<Utc>::MAX_UTC)
+        self.clock.now()
     }
 
-    pub(super) fn set_now(&mut self, now: DateTime<Utc>) {
-        self.clock = Clock {
-            fixed: Some(now),
-            offset: TimeDelta::zero(),
-        };
-    }
-
-    pub(super) fn advance(&mut self, by: TimeDelta) {
-        self.clock.offset = self.clock.offset.checked_add(&by).unwrap_or(TimeDelta::MAX);
+    pub(super) fn clock(&mut self) -> &mut Clock {
+        &mut self.clock
     }
 
     pub(super) fn add_project(&mut self, project_id: &str) {
@@ -147,50 +131,13 @@ impl State {
         )
     }
 
-    pub(super) fn push_fault(&mut self, operation: Operation, times: u32, fault: Fault) {
-        if times > 0 {
-            self.faults.push((operation, times, fault));
-        }
+    /// The id of the live key whose secret is `token`, in any project.
+    pub(crate) fn key_id_of_token(&self, token: &str) -> Option<String> {
+        self.caller(token, self.now())
+            .map(|caller| caller.key.api_key_id)
     }
 
-    /// The fault this call of `operation` must suffer, if one is queued.
-    pub(super) fn take_fault(&mut self, operation: Operation) -> Option<Fault> {
-        let index = self.faults.iter().position(|(op, ..)| *op == operation)?;
-        let (_, times, fault) = &mut self.faults[index];
-        let fault = fault.clone();
-        *times -= 1;
-        if *times == 0 {
-            self.faults.remove(index);
-        }
-        Some(fault)
-    }
-
-    /// Answers one call; also returns the id of the key that authenticated
-    /// it, for the request log.
-    pub(super) fn answer(&mut self, call: &Call<'_>) -> (Reply, Option<String>) {
-        let now = self.now();
-        let caller = match self.authenticate(call.authorization, now) {
-            Ok(caller) => caller,
-            Err(failure) => return (Reply::Err(failure), None),
-        };
-        let caller_key_id = Some(caller.key.api_key_id.clone());
-        let reply = match self.answer_as(&caller, call, now) {
-            Ok(value) => Reply::Ok(value),
-            Err(failure) => Reply::Err(failure),
-        };
-        (reply, caller_key_id)
-    }
-
-    fn authenticate(
-        &self,
-        authorization: Option<&str>,
-        now: DateTime<Utc>,
-    ) -> Result<Caller, Failure> {
-        let token = authorization
-            .and_then(|value| value.strip_prefix("Token "))
-            .map(str::trim)
-            .filter(|token| !token.is_empty())
-            .ok_or_else(unauthorized)?;
+    fn caller(&self, token: &str, now: DateTime<Utc>) -> Option<Caller> {
         self.projects
             .iter()
             .find_map(|(project_id, project)| {
@@ -201,7 +148,27 @@ impl State {
                 })
             })
             .filter(|caller| !is_expired(&caller.key, now))
-            .ok_or_else(unauthorized)
+    }
+
+    /// Answers one call, acting on it when it is allowed.
+    pub(super) fn answer(&mut self, call: &Call<'_>) -> Reply {
+        let now = self.now();
+        let answered = self
+            .authenticate(call.authorization, now)
+            .and_then(|caller| self.answer_as(&caller, call, now));
+        match answered {
+            Ok(value) => Reply::Ok(value),
+            Err(failure) => Reply::Err(failure),
+        }
+    }
+
+    fn authenticate(
+        &self,
+        authorization: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Caller, Failure> {
+        let token = authorization.and_then(token_of).ok_or_else(unauthorized)?;
+        self.caller(token, now).ok_or_else(unauthorized)
     }
 
     fn answer_as(
@@ -221,23 +188,7 @@ impl State {
                 "This key does not belong to the project.",
             ));
         }
-        let needed: &[&str] = match call.operation {
-            Operation::ListKeys | Operation::GetKey => &[OWNER, ADMIN, KEYS_READ, KEYS_WRITE],
-            Operation::CreateKey | Operation::DeleteKey => &[OWNER, ADMIN, KEYS_WRITE],
-        };
-        if !caller
-            .key
-            .scopes
-            .iter()
-            .any(|scope| needed.contains(&scope.as_str()))
-        {
-            return Err(Failure::new(
-                403,
-                "INSUFFICIENT_PERMISSIONS",
-                "User does not have sufficient permissions.",
-            )
-            .observed(Observed::Legacy));
-        }
+        check_call(call.operation, &caller.key.scopes)?;
         let project = self.projects.get_mut(project_id).expect("checked above");
         match call.operation {
             Operation::ListKeys => {
@@ -317,6 +268,14 @@ impl Project {
     }
 }
 
+/// The secret in an `Authorization: Token ...` header value.
+pub(crate) fn token_of(authorization: &str) -> Option<&str> {
+    authorization
+        .strip_prefix("Token ")
+        .map(str::trim)
+        .filter(|token| !token.is_empty())
+}
+
 struct Caller {
     project_id: String,
     key: StoredKey,
@@ -367,30 +326,8 @@ fn uuid_problem(id: &str) -> Option<String> {
     })
 }
 
-/// `now` plus `seconds`, unless that leaves the calendar.
-pub(super) fn after_seconds(now: DateTime<Utc>, seconds: u64) -> Option<DateTime<Utc>> {
-    let delta = TimeDelta::try_seconds(i64::try_from(seconds).ok()?)?;
-    now.checked_add_signed(delta)
-}
-
-pub(super) fn bad_request(message: &str, details: impl Into<String>) -> Failure {
-    Failure::new(400, "Bad Request", message).details(details)
-}
-
 fn is_expired(key: &StoredKey, now: DateTime<Utc>) -> bool {
     key.expiration_date.is_some_and(|when| when <= now)
-}
-
-/// Real responses carry microseconds; stored times keep exactly that much.
-pub(super) fn micros(when: DateTime<Utc>) -> DateTime<Utc> {
-    use chrono::SubsecRound;
-    when.trunc_subsecs(6)
-}
-
-/// RFC 3339 with six fractional digits, always, as Deepgram writes them
-/// (`2024-05-21T17:19:49.373761Z`, `2024-05-01T00:00:00.000000Z`).
-fn timestamp(when: DateTime<Utc>) -> String {
-    when.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
 fn member_json(member: &Member) -> Value {
@@ -467,20 +404,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_clock_saturates_instead_of_overflowing() {
-        let mut state = State::default();
-        state.advance(TimeDelta::MAX);
-        state.advance(TimeDelta::MAX);
-        assert_eq!(state.now(), DateTime::<Utc>::MAX_UTC);
-        state.set_now(DateTime::<Utc>::MAX_UTC);
-        assert_eq!(after_seconds(state.now(), 1), None);
-        assert_eq!(
-            after_seconds(state.now(), 0),
-            Some(DateTime::<Utc>::MAX_UTC)
-        );
-    }
-
-    #[test]
     fn uuids_and_secrets_have_deepgrams_shapes() {
         for _ in 0..100 {
             let id = uuid();
@@ -502,13 +425,5 @@ mod tests {
         assert!(uuid_problem("0f4d7f8c-2a44").unwrap().contains("[8, 4]"));
         assert!(uuid_problem("").is_some());
         assert_eq!(uuid_problem("0f4d7f8c-2a44-4a55-9d5c-7a3f2c1b9e10"), None);
-    }
-
-    #[test]
-    fn timestamps_always_carry_six_fractional_digits() {
-        let round: DateTime<Utc> = "2024-05-01T00:00:00Z".parse().unwrap();
-        assert_eq!(timestamp(round), "2024-05-01T00:00:00.000000Z");
-        let fine: DateTime<Utc> = "2024-05-21T17:19:49.373761999Z".parse().unwrap();
-        assert_eq!(timestamp(micros(fine)), "2024-05-21T17:19:49.373761Z");
     }
 }

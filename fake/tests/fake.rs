@@ -692,8 +692,12 @@ async fn the_log_shows_what_was_sent_and_never_the_token() {
     );
     assert_eq!(create.header("Content-Type"), Some("application/json"));
     assert_eq!(create.header("authorization"), Some("Token <redacted>"));
-    let owner_key_id = fake.keys(project)[0].api_key.api_key_id.clone();
-    assert_eq!(create.api_key_id.as_deref(), Some(owner_key_id.as_str()));
+    assert_eq!(create.auth_key_id.as_deref(), Some(fake.owner_key_id()));
+    assert_eq!(create.project_id.as_deref(), Some(project));
+    assert_eq!(
+        (create.path_key_id.as_deref(), create.fault.as_ref()),
+        (None, None)
+    );
     assert_eq!(list.query.as_deref(), Some("status=active"));
     let shown = format!("{log:?}");
     assert!(
@@ -740,9 +744,10 @@ fn a_builder_chooses_project_and_token() {
     assert_eq!(fake.owner_token().expose_secret(), "my-token");
     assert!(fake.url().starts_with("http://127.0.0.1:"));
     let keys = fake.keys("my-project");
-    assert_eq!(keys[0].api_key.scopes, ["owner"]);
-    assert_eq!(
-        keys[0].member.member_id,
-        deepgram_keys_fake::OWNER_MEMBER_ID
-    );
+    assert_eq!(keys.len(), 1);
+    let owner = fake.owner_key().unwrap();
+    assert_eq!(owner, keys[0]);
+    assert_eq!(owner.api_key.api_key_id, fake.owner_key_id());
+    assert_eq!(owner.api_key.scopes, ["owner"]);
+    assert_eq!(owner.member.member_id, deepgram_keys_fake::OWNER_MEMBER_ID);
 }

@@ -1,18 +1,12 @@
-//! How the service reads a create request: the checks of its body, which
-//! scopes a key may grant, and the scopes the new key gets.
+//! How the service reads the body of a create request, and the checks it
+//! makes before a key is made. Which scopes the caller may grant is in
+//! `scopes.rs`.
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use super::errors::Failure;
-use super::state::{after_seconds, bad_request, micros};
-
-/// Scopes that may do anything, and `admin`, which may do anything but
-/// grant `owner`.
-pub(super) const OWNER: &str = "owner";
-pub(super) const ADMIN: &str = "admin";
-pub(super) const KEYS_READ: &str = "keys:read";
-pub(super) const KEYS_WRITE: &str = "keys:write";
+use crate::clock::{after_seconds, micros};
+use crate::errors::{Failure, bad_request};
 
 /// The body of a create request as the service reads it: unknown fields are
 /// ignored, as Deepgram ignores them.
@@ -79,76 +73,12 @@ pub(super) fn read_create_body(body: &[u8], now: DateTime<Utc>) -> Result<NewKey
     })
 }
 
-/// `owner` may grant any scope, `admin` any but `owner`; any other key only
-/// scopes it holds itself.
-pub(super) fn check_grant(caller_scopes: &[String], requested: &[String]) -> Result<(), Failure> {
-    let holds = |scope: &str| caller_scopes.iter().any(|held| held == scope);
-    if holds(OWNER) {
-        return Ok(());
-    }
-    let refused = requested.iter().find(|scope| {
-        let scope = scope.as_str();
-        !(holds(scope) || (holds(ADMIN) && scope != OWNER))
-    });
-    match refused {
-        None => Ok(()),
-        Some(scope) => Err(Failure::new(
-            403,
-            "FORBIDDEN",
-            format!("This key may not grant the scope `{scope}`."),
-        )),
-    }
-}
-
-/// The service adds `keys:read` to a key that may write keys, right after
-/// `keys:write`: asking for `usage:write, keys:write` has returned
-/// `keys:write, keys:read, usage:write`.
-pub(super) fn expand_scopes(requested: &[String]) -> Vec<String> {
-    let mut scopes: Vec<String> = Vec::new();
-    let mut add = |scope: &str| {
-        if !scopes.iter().any(|held| held == scope) {
-            scopes.push(scope.to_owned());
-        }
-    };
-    let writes_keys = requested.iter().any(|scope| scope == KEYS_WRITE);
-    if writes_keys {
-        add(KEYS_WRITE);
-        add(KEYS_READ);
-    }
-    for scope in requested {
-        add(scope);
-    }
-    scopes
-}
-
 #[cfg(test)]
 mod tests {
     use chrono::TimeDelta;
     use serde_json::{Value, json};
 
     use super::*;
-
-    #[test]
-    fn keys_write_brings_keys_read_and_nothing_else_is_added() {
-        let scopes =
-            |list: &[&str]| expand_scopes(&list.iter().map(|s| s.to_string()).collect::<Vec<_>>());
-        assert_eq!(
-            scopes(&["usage:write", "keys:write"]),
-            ["keys:write", "keys:read", "usage:write"]
-        );
-        assert_eq!(scopes(&["member", "member"]), ["member"]);
-    }
-
-    #[test]
-    fn grants_are_limited_by_the_callers_scopes() {
-        let list = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert!(check_grant(&list(&["owner"]), &list(&["owner", "x"])).is_ok());
-        assert!(check_grant(&list(&["admin"]), &list(&["usage:read", "admin"])).is_ok());
-        assert!(check_grant(&list(&["admin"]), &list(&["owner"])).is_err());
-        assert!(check_grant(&list(&["keys:write", "usage:read"]), &list(&["usage:read"])).is_ok());
-        let refused = check_grant(&list(&["keys:write"]), &list(&["usage:read"])).unwrap_err();
-        assert_eq!((refused.status, refused.code), (403, "FORBIDDEN"));
-    }
 
     #[test]
     fn create_bodies_are_checked_as_deepgram_checks_them() {
