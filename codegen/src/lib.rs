@@ -32,7 +32,7 @@ pub use error::Error;
 pub use format::format;
 pub use generate::generate;
 pub use load::{load, parse};
-pub use validate::{Rules, validate};
+pub use validate::{Rules, findings, validate};
 
 /// The client that `document` generates, as a syntax tree: what the review
 /// of the Rust API compares.

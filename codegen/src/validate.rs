@@ -4,13 +4,17 @@
 //! progenitor asserts (and so panics) on several shapes instead of returning
 //! an error. Each of those is checked here first, so that a maintainer gets an
 //! error naming the operation and JSON pointer at fault and saying what to do.
+//!
+//! Regeneration stops at the first problem ([`validate`]); a review lists
+//! every one as a warning and carries on ([`findings`]), because a reviewer
+//! compares whatever documents they are handed.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use openapiv3::{OpenAPI, Operation, Parameter, ReferenceOr};
 use serde_json::Value;
 
-use crate::document::{self, Document, child, object, pointer};
+use crate::document::{self, Document, Finding, child, object, pointer};
 use crate::error::Error;
 
 /// Which rules a document must follow.
@@ -24,15 +28,91 @@ pub enum Rules {
     Generator,
 }
 
-/// Checks `document` under `rules` and converts it to progenitor's input
-/// model.
+/// Checks `document` under `rules`, stopping at the first problem, and
+/// converts it to progenitor's input model.
 pub fn validate(document: &Document, rules: Rules) -> Result<OpenAPI, Error> {
     version(document)?;
-    document.check_references()?;
-    schema_types(document)?;
-    let spec = typed(document)?;
-    operations(document, rules)?;
+    let mut found = Found::first_only();
+    references(document, &mut found);
+    found.stop()?;
+    schema_types(document, &mut found);
+    found.stop()?;
+    let spec = match typed(document) {
+        Ok(spec) => spec,
+        Err(mut problems) => return Err(problems.remove(0)),
+    };
+    operations(document, rules, &mut found);
+    found.stop()?;
     Ok(spec)
+}
+
+/// Every problem of `document` under OpenAPI's own rules ([`Rules::OpenApi`]),
+/// for a review that carries on past them. Only a document that cannot be
+/// read as OpenAPI 3.x at all (not a mapping, Swagger 2.0, no version) is an
+/// error.
+pub fn findings(document: &Document) -> Result<Vec<Finding>, Error> {
+    version(document)?;
+    let mut found = Found::all();
+    references(document, &mut found);
+    schema_types(document, &mut found);
+    // openapiv3 models 3.0: a document read from 3.1 is checked by the
+    // rules above, not by a model of another version.
+    if !document.is_from_3_1()
+        && let Err(problems) = typed(document)
+    {
+        found.errors.extend(problems);
+    }
+    operations(document, Rules::OpenApi, &mut found);
+    Ok(found.errors.into_iter().filter_map(Finding::of).collect())
+}
+
+/// The problems found so far.
+struct Found {
+    errors: Vec<Error>,
+    /// Stop looking after the first (regeneration) or list all (review).
+    first_only: bool,
+}
+
+impl Found {
+    fn first_only() -> Self {
+        Self {
+            errors: Vec::new(),
+            first_only: true,
+        }
+    }
+
+    fn all() -> Self {
+        Self {
+            errors: Vec::new(),
+            first_only: false,
+        }
+    }
+
+    /// Records a problem; whether to look for more.
+    fn push(&mut self, error: Error) -> bool {
+        self.errors.push(error);
+        !self.first_only
+    }
+
+    fn done(&self) -> bool {
+        self.first_only && !self.errors.is_empty()
+    }
+
+    /// The first problem, as regeneration's error.
+    fn stop(&mut self) -> Result<(), Error> {
+        match self.errors.is_empty() {
+            true => Ok(()),
+            false => Err(self.errors.remove(0)),
+        }
+    }
+}
+
+fn references(document: &Document, found: &mut Found) {
+    for problem in document.reference_problems() {
+        if !found.push(problem) {
+            return;
+        }
+    }
 }
 
 /// What an operation's response carries, as progenitor classifies it: two
@@ -54,7 +134,13 @@ fn version(document: &Document) -> Result<(), Error> {
         ));
     };
     match root.get("openapi") {
-        Some(Value::String(version)) if version.trim().starts_with("3.0.") => Ok(()),
+        Some(Value::String(version))
+            if version.trim() == "3.0" || version.trim().starts_with("3.0.") =>
+        {
+            Ok(())
+        }
+        // Read for review, a 3.1 document is labelled 3.0 (see
+        // `Document::normalized`); one not normalised is refused here.
         Some(Value::String(version)) => Err(document.invalid(
             None,
             "/openapi",
@@ -84,14 +170,19 @@ const SCHEMA_TYPES: [&str; 6] = ["string", "number", "integer", "boolean", "arra
 
 /// Every schema's `type` is one of OpenAPI 3.0's: typify stops on any other
 /// value with a message that names neither the place nor the choices.
-fn schema_types(document: &Document) -> Result<(), Error> {
+fn schema_types(document: &Document, found: &mut Found) {
     for (at, schema) in document.schemas() {
+        if found.done() {
+            return;
+        }
         let Some(kind) = schema.get("type") else {
             continue;
         };
         let at = child(&at, "type");
         match kind {
             Value::String(name) if SCHEMA_TYPES.contains(&name.as_str()) => {}
+            // 3.1's own type, kept by the normalisation.
+            Value::String(name) if name == "null" && document.is_from_3_1() => {}
             Value::String(name) => {
                 let guess = match name.to_ascii_lowercase().as_str() {
                     "datetime" | "date-time" | "date" | "time" | "timestamp" => {
@@ -105,7 +196,7 @@ fn schema_types(document: &Document) -> Result<(), Error> {
                     "null" => " (in OpenAPI 3.0, `nullable: true` beside the real type)",
                     _ => "",
                 };
-                return Err(document.invalid(
+                found.push(document.invalid(
                     None,
                     at,
                     format!("`{name}` is not a schema type"),
@@ -113,7 +204,7 @@ fn schema_types(document: &Document) -> Result<(), Error> {
                 ));
             }
             Value::Array(_) => {
-                return Err(document.invalid(
+                found.push(document.invalid(
                     None,
                     at,
                     format!("`type: {kind}` is a list; in OpenAPI 3.0 a schema has one type"),
@@ -121,7 +212,7 @@ fn schema_types(document: &Document) -> Result<(), Error> {
                 ));
             }
             other => {
-                return Err(document.invalid(
+                found.push(document.invalid(
                     None,
                     at,
                     format!("`type` must be a string, found {other}"),
@@ -130,47 +221,60 @@ fn schema_types(document: &Document) -> Result<(), Error> {
             }
         }
     }
-    Ok(())
 }
 
-fn typed(document: &Document) -> Result<OpenAPI, Error> {
-    let (location, message) = match typed_at::<OpenAPI>(document.root(), &[]) {
+/// The document in openapiv3's model, or every item that does not fit it.
+fn typed(document: &Document) -> Result<OpenAPI, Vec<Error>> {
+    let whole = match typed_at::<OpenAPI>(document.root(), &[]) {
         Ok(spec) => return Ok(spec),
-        // openapiv3 reads `paths` and `components` through maps that hide
-        // where inside them it failed: look again, item by item.
-        Err(whole) => narrow(document).unwrap_or(whole),
+        Err(whole) => whole,
     };
-    Err(document.invalid(
-        None,
-        pointer(&location),
-        format!("not valid OpenAPI 3.0: {message}"),
-        "compare this item with the OpenAPI 3.0.3 specification",
-    ))
+    // openapiv3 reads `paths` and `components` through maps that hide
+    // where inside them it failed: look again, item by item.
+    let mut failures = narrow(document);
+    if failures.is_empty() {
+        failures.push(whole);
+    }
+    Err(failures
+        .into_iter()
+        .map(|(location, message)| {
+            document.invalid(
+                None,
+                pointer(&location),
+                format!("not valid OpenAPI 3.0: {message}"),
+                "compare this item with the OpenAPI 3.0.3 specification",
+            )
+        })
+        .collect())
 }
 
-fn operations(document: &Document, rules: Rules) -> Result<(), Error> {
+fn operations(document: &Document, rules: Rules, found: &mut Found) {
     if rules == Rules::Generator
         && let Some((path, _)) = document
             .object_at("/paths")
             .iter()
             .find(|(_, item)| item.get("$ref").is_some())
     {
-        return Err(document.invalid(
+        found.push(document.invalid(
             None,
             pointer(["paths", path.as_str()]),
             "a path item given by `$ref` is not supported by the generator",
             "write the path item inline",
         ));
+        return;
     }
     let mut seen: BTreeMap<&str, String> = BTreeMap::new();
     for operation in document.operations() {
+        if found.done() {
+            return;
+        }
         let here = &operation.pointer;
         let id = match operation.id() {
             Some(id) => id,
             // OpenAPI allows it; only the generator needs a name.
             None if rules == Rules::OpenApi => continue,
             None => {
-                return Err(document.invalid(
+                found.push(document.invalid(
                     None,
                     here.clone(),
                     format!(
@@ -180,23 +284,33 @@ fn operations(document: &Document, rules: Rules) -> Result<(), Error> {
                     ),
                     "add a unique `operationId` in snake_case; it becomes the client method's name",
                 ));
+                continue;
             }
         };
-        if let Some(first) = seen.insert(id, here.clone()) {
-            return Err(document.invalid(
-                Some(id),
-                child(here, "operationId"),
-                format!("duplicate operationId `{id}`, first used at {first}"),
-                "give every operation its own operationId",
-            ));
+        match seen.get(id) {
+            Some(first) => {
+                found.push(document.invalid(
+                    Some(id),
+                    child(here, "operationId"),
+                    format!("duplicate operationId `{id}`, first used at {first}"),
+                    "give every operation its own operationId",
+                ));
+            }
+            None => {
+                seen.insert(id, here.clone());
+            }
         }
-        path_parameters(document, &operation, id)?;
-        if rules == Rules::Generator {
-            request_body(document, &operation, id)?;
-            responses(document, &operation, id)?;
+        let checks = path_parameters(document, &operation, id).and_then(|()| {
+            if rules == Rules::Generator {
+                request_body(document, &operation, id)?;
+                responses(document, &operation, id)?;
+            }
+            Ok(())
+        });
+        if let Err(problem) = checks {
+            found.push(problem);
         }
     }
-    Ok(())
 }
 
 fn path_parameters(
@@ -415,52 +529,68 @@ fn typed_at<T: serde::de::DeserializeOwned>(
     })
 }
 
-/// The first operation or component that does not deserialize on its own.
-fn narrow(document: &Document) -> Option<(Vec<String>, String)> {
-    fn first_failure<T: serde::de::DeserializeOwned>(
+/// Every operation and component that does not deserialize on its own, and
+/// every other top-level part of the document that does not.
+fn narrow(document: &Document) -> Vec<(Vec<String>, String)> {
+    fn failures<T: serde::de::DeserializeOwned>(
         map: &serde_json::Map<String, Value>,
         base: &[&str],
-    ) -> Option<(Vec<String>, String)> {
-        map.iter().find_map(|(name, value)| {
+        found: &mut Vec<(Vec<String>, String)>,
+    ) {
+        for (name, value) in map {
             let mut here: Vec<String> = base.iter().map(|s| (*s).to_owned()).collect();
             here.push(name.clone());
-            typed_at::<T>(value, &here).err()
-        })
+            found.extend(typed_at::<T>(value, &here).err());
+        }
     }
-    let operations = document.operations().into_iter().find_map(|operation| {
+    let mut found: Vec<(Vec<String>, String)> = Vec::new();
+    let root = document.root();
+    if let Some(info) = root.get("info") {
+        found.extend(typed_at::<openapiv3::Info>(info, &["info".to_owned()]).err());
+    } else {
+        found.push((Vec::new(), "missing field `info`".to_owned()));
+    }
+    let mut operations = BTreeSet::new();
+    for operation in document.operations() {
         let at = ["paths", operation.path, operation.method].map(str::to_owned);
-        typed_at::<Operation>(operation.value, &at).err()
-    });
+        if let Err(failure) = typed_at::<Operation>(operation.value, &at) {
+            operations.insert(operation.path);
+            found.push(failure);
+        }
+    }
+    // A path item is looked at on its own only when none of its operations
+    // failed: its failure would repeat theirs.
+    for (path, item) in document.object_at("/paths") {
+        if !operations.contains(path.as_str()) {
+            let here = ["paths".to_owned(), path.clone()];
+            found.extend(typed_at::<ReferenceOr<openapiv3::PathItem>>(item, &here).err());
+        }
+    }
     let section = |name: &str| document.object_at(&format!("/components/{name}"));
-    operations
-        .or_else(|| {
-            first_failure::<ReferenceOr<openapiv3::PathItem>>(
-                document.object_at("/paths"),
-                &["paths"],
-            )
-        })
-        .or_else(|| {
-            first_failure::<ReferenceOr<openapiv3::Schema>>(
-                section("schemas"),
-                &["components", "schemas"],
-            )
-        })
-        .or_else(|| {
-            first_failure::<ReferenceOr<openapiv3::Response>>(
-                section("responses"),
-                &["components", "responses"],
-            )
-        })
-        .or_else(|| {
-            first_failure::<ReferenceOr<Parameter>>(
-                section("parameters"),
-                &["components", "parameters"],
-            )
-        })
-        .or_else(|| {
-            first_failure::<ReferenceOr<openapiv3::RequestBody>>(
-                section("requestBodies"),
-                &["components", "requestBodies"],
-            )
-        })
+    failures::<ReferenceOr<openapiv3::Schema>>(
+        section("schemas"),
+        &["components", "schemas"],
+        &mut found,
+    );
+    failures::<ReferenceOr<openapiv3::Response>>(
+        section("responses"),
+        &["components", "responses"],
+        &mut found,
+    );
+    failures::<ReferenceOr<Parameter>>(
+        section("parameters"),
+        &["components", "parameters"],
+        &mut found,
+    );
+    failures::<ReferenceOr<openapiv3::RequestBody>>(
+        section("requestBodies"),
+        &["components", "requestBodies"],
+        &mut found,
+    );
+    failures::<ReferenceOr<openapiv3::SecurityScheme>>(
+        section("securitySchemes"),
+        &["components", "securitySchemes"],
+        &mut found,
+    );
+    found
 }

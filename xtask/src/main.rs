@@ -1,8 +1,11 @@
 //! `cargo xtask`: the maintainers' command line, a thin layer over `codegen`.
 //!
 //! Exit codes: 0 on success, 1 when the command fails for a reason the user
-//! can fix (a bad spec, a stale client), 2 for bad arguments. Never 101: the
-//! generator's panics are caught and reported as errors.
+//! can fix (a bad spec, a stale client), 2 for bad arguments. The review
+//! commands (`spec-diff`, `upstream`) say more, for a CI to act on: 0
+//! nothing breaking, 1 breaking (or, for `upstream check`, something to
+//! review), 2 a document could not be read. Never 101: the generator's
+//! panics are caught and reported as errors.
 
 mod bench;
 mod regen;
@@ -48,7 +51,13 @@ enum Command {
     ///
     /// With OLD and NEW, compares two files; with --base, the workspace spec
     /// at that git revision against the working tree; with neither, HEAD
-    /// against the working tree.
+    /// against the working tree. Any OpenAPI 3.x document is reviewed; what
+    /// is not valid in it is listed as a warning. Relative `$ref`s to files
+    /// inside the spec's folder are followed; nothing is fetched.
+    ///
+    /// Exit status: 0 nothing breaking (or --allow-breaking), 1 breaking,
+    /// 2 a document could not be read (not OpenAPI 3.x, Swagger 2.0, a
+    /// `$ref` to a URL, a missing file or one outside the spec's folder).
     SpecDiff {
         /// The spec before the change.
         #[arg(requires = "new", conflicts_with = "base")]
@@ -83,6 +92,11 @@ enum Command {
     },
 }
 
+/// The exit status of a review command that could not read a document.
+pub fn unreadable() -> ExitCode {
+    ExitCode::from(2)
+}
+
 /// Where the last panic happened.
 static LAST_PANIC: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
 
@@ -90,7 +104,8 @@ static LAST_PANIC: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None
 enum UpstreamCommand {
     /// What changed in the key operations between two upstream documents (3.0 or 3.1).
     ///
-    /// Exit 1 when a change is breaking or the key operations cannot be read.
+    /// Exit status: 0 nothing breaking, 1 breaking, 2 a document (or a part
+    /// of its key operations) could not be read.
     Diff {
         /// The document before (a file or an https:// URL).
         old: String,
@@ -105,8 +120,9 @@ enum UpstreamCommand {
     },
     /// Compare the published document with the recorded extract and, through the ledger of deviations, with our spec.
     ///
-    /// Exit 0 when nothing changed upstream and every deviation is in the
-    /// ledger, 1 otherwise.
+    /// Exit status: 0 nothing changed upstream and every deviation is in
+    /// the ledger, 1 something to review, 2 a document (or a part of its key
+    /// operations) could not be read.
     Check {
         /// The document (a file or an https:// URL).
         #[arg(default_value = upstream::DEFAULT_URL)]
@@ -160,6 +176,12 @@ fn main() -> ExitCode {
             *last = Some(location.to_string());
         }
     }));
+    // A review command that cannot finish could not read a document: 2, so
+    // that a CI never takes it for "breaking" (1).
+    let failure = match &cli.command {
+        Command::SpecDiff { .. } | Command::Upstream(_) => unreadable(),
+        _ => ExitCode::FAILURE,
+    };
     let outcome = catch_unwind(AssertUnwindSafe(|| match cli.command {
         Command::Regen { check, spec, out } => regen::run(&spec, &out, check),
         Command::Bench => bench::bench(),
@@ -202,7 +224,7 @@ fn main() -> ExitCode {
         Ok(Ok(code)) => code,
         Ok(Err(err)) => {
             eprintln!("error: {err:#}");
-            ExitCode::FAILURE
+            failure
         }
         Err(payload) => {
             let message = panic_message(payload.as_ref());
@@ -214,7 +236,7 @@ fn main() -> ExitCode {
             eprintln!(
                 "error: xtask stopped on an internal error at {location}: {message}\nplease report it with the command you ran"
             );
-            ExitCode::FAILURE
+            failure
         }
     }
 }

@@ -1,5 +1,7 @@
 //! `cargo xtask spec-diff`: reads the two specs, asks `codegen::review`
-//! what the change means, prints the report and sets the exit code.
+//! what the change means, prints the report and sets the exit code: 0
+//! nothing breaking, 1 breaking; an error (a document that could not be
+//! read) is 2, set by `main`.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};

@@ -133,7 +133,9 @@ pub fn diff(old: &str, new: &str, spec: &Path, format: Format) -> anyhow::Result
         .changes
         .iter()
         .any(|change| change.severity == Severity::Breaking);
-    Ok(if breaking || !review.problems.is_empty() {
+    Ok(if !review.problems.is_empty() {
+        crate::unreadable()
+    } else if breaking {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
@@ -215,7 +217,9 @@ pub fn check(location: &str, files: &Files, format: Format) -> anyhow::Result<Ex
             )
         ),
     }
-    Ok(if unchanged && ledger_check.is_clean() {
+    Ok(if !changes.problems.is_empty() {
+        crate::unreadable()
+    } else if unchanged && ledger_check.is_clean() {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

@@ -6,6 +6,7 @@
 //! that openapiv3 cannot read still gets findings with JSON pointers, and a
 //! normalisation step (3.1 to 3.0, say) can run on the value first.
 
+mod keywords;
 mod media;
 mod normalize;
 mod operations;
@@ -13,6 +14,7 @@ mod pointer;
 mod references;
 mod schemas;
 mod status;
+mod walk;
 
 use std::path::{Path, PathBuf};
 
@@ -20,12 +22,14 @@ use serde_json::Value;
 
 use crate::error::Error;
 
+pub use keywords::{DOCUMENTATION, is_annotation, is_documentation};
 pub use media::is_json;
 pub use normalize::{Dialect, normalize};
 pub use operations::{IGNORED_HEADERS, METHODS, Operation, Parameter, Response};
 pub use pointer::{child, pointer, pointer_token};
 pub use references::RefProblem;
 pub use status::ResponseKey;
+pub(crate) use walk::{is_named_map, references};
 
 /// A parsed spec and the file it came from (named in every error).
 #[derive(Debug, Clone)]
@@ -103,6 +107,42 @@ impl Document {
     /// The object at `pointer`, or an empty one.
     pub fn object_at(&self, pointer: &str) -> &serde_json::Map<String, Value> {
         object(self.root.pointer(pointer))
+    }
+}
+
+/// A problem that does not stop a review: where it is and what to do.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Finding {
+    /// The operationId concerned, when the problem is inside one operation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operation: Option<String>,
+    /// A JSON pointer to the item (`""` is the whole document).
+    pub pointer: String,
+    /// What is wrong.
+    pub problem: String,
+    /// What to do about it.
+    pub fix: String,
+}
+
+impl Finding {
+    /// The finding an [`Error::Invalid`] reports; `None` for other errors,
+    /// which stop a review.
+    pub fn of(error: Error) -> Option<Self> {
+        match error {
+            Error::Invalid {
+                operation,
+                pointer,
+                problem,
+                hint,
+                ..
+            } => Some(Self {
+                operation,
+                pointer,
+                problem,
+                fix: hint,
+            }),
+            _ => None,
+        }
     }
 }
 

@@ -23,34 +23,27 @@
 //! The pass never fails. A `$ref` it cannot follow is left as it is, for the
 //! reader that follows references to report with its pointer.
 
-use std::collections::BTreeSet;
-
 use serde_json::{Map, Value, json};
+
+use super::{Document, METHODS, walk};
 
 /// The version label a normalised 3.1 document gets.
 const NORMAL_VERSION: &str = "3.0.3";
 
-/// Keywords that describe a schema without constraining it. A `$ref` whose
-/// siblings are only these (and `nullable`) is replaced by its target with
-/// the siblings laid over it; other siblings keep 3.1's "both apply" meaning
-/// as an `allOf`.
-const ANNOTATIONS: [&str; 8] = [
-    "description",
-    "summary",
-    "title",
-    "example",
-    "deprecated",
-    "readOnly",
-    "writeOnly",
-    "nullable",
-];
+/// Whether a keyword of a `$ref`'s siblings may be laid over its target:
+/// an annotation (see [`super::is_annotation`]), or `nullable`, which in the
+/// normal form says the target may also be null. Other siblings keep 3.1's
+/// "both apply" meaning as an `allOf`.
+fn lays_over(keyword: &str) -> bool {
+    super::is_annotation(keyword) || keyword == "nullable"
+}
 
 /// Which OpenAPI a document is written in, as its `openapi` field says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dialect {
     /// 3.0.x, or no recognisable version: read as 3.0.
     V30,
-    /// 3.1.x.
+    /// 3.1.x, or a later 3.x (3.2 reads as 3.1 does).
     V31,
 }
 
@@ -58,7 +51,12 @@ impl Dialect {
     /// The dialect of a parsed document.
     pub fn of(document: &Value) -> Self {
         match document.get("openapi").and_then(Value::as_str) {
-            Some(version) if version.starts_with("3.1") => Self::V31,
+            Some(version)
+                if version.starts_with("3.")
+                    && !(version == "3.0" || version.starts_with("3.0.")) =>
+            {
+                Self::V31
+            }
             _ => Self::V30,
         }
     }
@@ -75,11 +73,18 @@ pub fn normalize(document: &mut Value) {
     }
     // Pass 1: every schema on its own.
     walk_document(document, &mut |schema| normalize_schema(schema, dialect));
-    // Pass 2: references with siblings, now that every target is normalised.
-    let snapshot = document.clone();
-    walk_references(document, &mut |object| {
-        resolve_siblings(object, &snapshot, dialect)
-    });
+    // Pass 2: references with siblings, now that every target is normalised,
+    // innermost first (so that rewriting one leaves the pointers of the
+    // others in place).
+    let snapshot = Document::new("", document.clone());
+    for at in walk::reference_pointers(document).iter().rev() {
+        if let Some(Value::Object(object)) = document.pointer_mut(at)
+            && object.get("$ref").is_some_and(Value::is_string)
+            && object.len() > 1
+        {
+            resolve_siblings(object, &snapshot, dialect);
+        }
+    }
 }
 
 /// Calls `visit` on every schema of the document, children before parents.
@@ -123,12 +128,10 @@ fn walk_path_item(item: &mut Value, visit: &mut dyn FnMut(&mut Map<String, Value
         return;
     };
     for (key, value) in item.iter_mut() {
-        match key.as_str() {
-            "parameters" => each(value, |parameter| walk_parameter(parameter, visit)),
-            "get" | "put" | "post" | "delete" | "options" | "head" | "patch" | "trace" => {
-                walk_operation(value, visit)
-            }
-            _ => {}
+        if key == "parameters" {
+            each(value, |parameter| walk_parameter(parameter, visit));
+        } else if METHODS.contains(&key.as_str()) {
+            walk_operation(value, visit);
         }
     }
 }
@@ -325,7 +328,7 @@ fn is_null_only(schema: &Value) -> bool {
     says_null
         && object
             .keys()
-            .all(|key| key == "type" || key == "enum" || ANNOTATIONS.contains(&key.as_str()))
+            .all(|key| key == "type" || key == "enum" || lays_over(key))
 }
 
 /// `anyOf`/`oneOf` with a null branch: the other branches, nullable. One
@@ -351,7 +354,7 @@ fn null_branches(schema: &mut Map<String, Value>) {
             for (keyword, value) in only {
                 // The branch says what the value is; the outer schema's own
                 // annotations (its description) stay.
-                if !(ANNOTATIONS.contains(&keyword.as_str()) && schema.contains_key(&keyword)) {
+                if !(lays_over(&keyword) && schema.contains_key(&keyword)) {
                     schema.insert(keyword, value);
                 }
             }
@@ -365,40 +368,31 @@ fn null_branches(schema: &mut Map<String, Value>) {
     }
 }
 
-/// Calls `visit` on every object holding a `$ref`, anywhere in the document.
-fn walk_references(value: &mut Value, visit: &mut dyn FnMut(&mut Map<String, Value>)) {
-    match value {
-        Value::Object(object) => {
-            for child in object.values_mut() {
-                walk_references(child, visit);
-            }
-            if object.get("$ref").is_some_and(Value::is_string) && object.len() > 1 {
-                visit(object);
-            }
-        }
-        Value::Array(items) => {
-            for item in items {
-                walk_references(item, visit);
-            }
-        }
-        _ => {}
-    }
-}
-
 /// Pass 2 on one `{$ref, ...siblings}` object.
-fn resolve_siblings(object: &mut Map<String, Value>, root: &Value, dialect: Dialect) {
+fn resolve_siblings(object: &mut Map<String, Value>, snapshot: &Document, dialect: Dialect) {
     if dialect == Dialect::V30 {
         object.retain(|key, _| key == "$ref");
         return;
     }
-    let Some(target) = follow(root, object) else {
+    // Through references that are only another name, to the first target
+    // with content of its own; one that cannot be followed (missing,
+    // external, a cycle) stays as written, for the reader that checks
+    // references to report with its pointer.
+    let here = Value::Object(object.clone());
+    let only_a_name = |item: &Value| item.as_object().is_some_and(|item| item.len() == 1);
+    let Some(target) = snapshot
+        .follow(&here, only_a_name)
+        .ok()
+        .and_then(Value::as_object)
+        .cloned()
+    else {
         return;
     };
     let reference = object.remove("$ref").unwrap_or(Value::Null);
     let siblings = std::mem::take(object);
     let structural: Map<String, Value> = siblings
         .iter()
-        .filter(|(key, _)| !ANNOTATIONS.contains(&key.as_str()) && !key.starts_with("x-"))
+        .filter(|(key, _)| !lays_over(key))
         .map(|(key, value)| (key.clone(), value.clone()))
         .collect();
     if structural.is_empty() {
@@ -412,29 +406,9 @@ fn resolve_siblings(object: &mut Map<String, Value>, root: &Value, dialect: Dial
             json!([{ "$ref": reference }, Value::Object(structural)]),
         );
         for (keyword, value) in siblings {
-            if ANNOTATIONS.contains(&keyword.as_str()) || keyword.starts_with("x-") {
+            if lays_over(&keyword) {
                 object.insert(keyword, value);
             }
-        }
-    }
-}
-
-/// The object a local `$ref` leads to, through chains of references, or
-/// `None` for a reference that cannot be followed (missing, external, a
-/// cycle). Unlike spec-diff's `resolve`, which stops at the last value it
-/// can reach, this must tell "cannot follow" apart: such a reference stays
-/// as written for the extract to report.
-fn follow(root: &Value, object: &Map<String, Value>) -> Option<Map<String, Value>> {
-    let mut seen = BTreeSet::new();
-    let mut reference = object.get("$ref")?.as_str()?;
-    loop {
-        if !seen.insert(reference) {
-            return None;
-        }
-        let target = root.pointer(reference.strip_prefix('#')?)?.as_object()?;
-        match target.get("$ref").and_then(Value::as_str) {
-            Some(next) if target.len() == 1 => reference = next,
-            _ => return Some(target.clone()),
         }
     }
 }

@@ -10,7 +10,7 @@ use std::fmt;
 
 use serde_json::Value;
 
-use super::{Document, pointer};
+use super::{Document, keywords, pointer, walk};
 use crate::error::Error;
 
 /// Why a `$ref` does not lead to an item.
@@ -69,24 +69,27 @@ impl RefProblem {
     }
 }
 
-/// Schema keywords that carry documentation only: a schema made of one
-/// single-branch `allOf`/`anyOf`/`oneOf` and these is still only an alias.
-const DOCUMENTATION: [&str; 7] = [
-    "description",
-    "title",
-    "example",
-    "deprecated",
-    "externalDocs",
-    "readOnly",
-    "writeOnly",
-];
-
 impl Document {
     /// The item `value` stands for: `value` itself, or what its chain of
     /// `$ref`s ends at.
-    pub fn resolve<'d>(&'d self, mut value: &'d Value) -> Result<&'d Value, RefProblem> {
+    pub fn resolve<'d>(&'d self, value: &'d Value) -> Result<&'d Value, RefProblem> {
+        self.follow(value, |_| true)
+    }
+
+    /// The one follower of references: from `value`, through its chain of
+    /// `$ref`s for as long as `onward` says to go on from an item that holds
+    /// one (the first `$ref` is always followed), to the first item that
+    /// holds none or where `onward` says to stop.
+    pub(crate) fn follow<'d>(
+        &'d self,
+        mut value: &'d Value,
+        onward: impl Fn(&Value) -> bool,
+    ) -> Result<&'d Value, RefProblem> {
         let mut followed: Vec<&str> = Vec::new();
         while let Some(reference) = value.get("$ref") {
+            if !followed.is_empty() && !onward(value) {
+                break;
+            }
             let reference = reference.as_str().ok_or(RefProblem::NotAString)?;
             if let Some(start) = followed.iter().position(|seen| *seen == reference) {
                 return Err(RefProblem::Cycle(
@@ -100,7 +103,7 @@ impl Document {
     }
 
     /// [`Document::resolve`] for a document whose references were checked
-    /// (see [`Document::check_references`]); on a problem, `value` itself.
+    /// (see [`Document::reference_problems`]); on a problem, `value` itself.
     pub fn resolved<'d>(&'d self, value: &'d Value) -> &'d Value {
         self.resolve(value).unwrap_or(value)
     }
@@ -117,18 +120,14 @@ impl Document {
 
     /// Every `$ref` in the document must be a local reference that points
     /// at something, and no chain of references may be a cycle with nothing
-    /// between. The first problem, in document order, is the error.
-    pub fn check_references(&self) -> Result<(), Error> {
-        let mut problem = None;
-        walk(&self.root, &mut Vec::new(), &mut |path, node| {
-            if problem.is_some() {
-                return;
-            }
+    /// between: the problems, in document order.
+    pub fn reference_problems(&self) -> Vec<Error> {
+        let mut problems = Vec::new();
+        let mut cycles = std::collections::BTreeSet::new();
+        walk::references(&self.root, &mut |path, node| {
             let Some(reference) = node.get("$ref") else {
                 return;
             };
-            let mut at = path.to_vec();
-            at.push("$ref".to_owned());
             let found = match reference.as_str() {
                 None => Some(RefProblem::NotAString),
                 Some(reference) => self
@@ -141,15 +140,15 @@ impl Document {
                 // it was met first, so every tool names the same place.
                 let at = match &found {
                     RefProblem::Cycle(chain) => self.cycle_pointer(&chain[0]),
-                    _ => pointer(&at),
+                    _ => format!("{}/$ref", pointer(path)),
                 };
-                problem = Some((at, found));
+                // A cycle is met once per member: it is named once.
+                if !matches!(found, RefProblem::Cycle(_)) || cycles.insert(at.clone()) {
+                    problems.push(self.invalid(None, at, found.to_string(), found.hint()));
+                }
             }
         });
-        match problem {
-            None => Ok(()),
-            Some((at, found)) => Err(self.invalid(None, at, found.to_string(), found.hint())),
-        }
+        problems
     }
 
     /// Where a cycle is reported: the `$ref` of its first member, or the
@@ -191,9 +190,7 @@ fn alias_of(schema: &Value, fragment: &str) -> Option<String> {
     if let Some(reference) = map.get("$ref") {
         return reference.as_str().map(str::to_owned);
     }
-    let mut structure = map
-        .iter()
-        .filter(|(key, _)| !DOCUMENTATION.contains(&key.as_str()));
+    let mut structure = map.iter().filter(|(key, _)| !keywords::is_annotation(key));
     let (keyword, branches) = structure.next()?;
     if structure.next().is_some() || !matches!(keyword.as_str(), "allOf" | "anyOf" | "oneOf") {
         return None;
@@ -201,28 +198,6 @@ fn alias_of(schema: &Value, fragment: &str) -> Option<String> {
     match branches.as_array()?.as_slice() {
         [_only] => Some(format!("#{fragment}/{keyword}/0")),
         _ => None,
-    }
-}
-
-/// Calls `visit` on every object of `node`, with its path, in document order.
-fn walk(node: &Value, path: &mut Vec<String>, visit: &mut dyn FnMut(&[String], &Value)) {
-    match node {
-        Value::Object(map) => {
-            visit(path, node);
-            for (key, value) in map {
-                path.push(key.clone());
-                walk(value, path, visit);
-                path.pop();
-            }
-        }
-        Value::Array(items) => {
-            for (index, item) in items.iter().enumerate() {
-                path.push(index.to_string());
-                walk(item, path, visit);
-                path.pop();
-            }
-        }
-        _ => {}
     }
 }
 
@@ -240,7 +215,7 @@ mod tests {
     }
 
     fn problem(document: &Document) -> String {
-        document.check_references().unwrap_err().to_string()
+        document.reference_problems()[0].to_string()
     }
 
     #[test]
@@ -281,9 +256,8 @@ mod tests {
             json!({"A": {"allOf": [{"$ref": "#/components/schemas/A"}], "nullable": true}}),
             json!({"A": {"oneOf": [{"$ref": "#/components/schemas/A"}, {"type": "string"}]}}),
         ] {
-            document(schemas.clone())
-                .check_references()
-                .unwrap_or_else(|err| panic!("{schemas}: {err}"));
+            let problems = document(schemas.clone()).reference_problems();
+            assert!(problems.is_empty(), "{schemas}: {problems:?}");
         }
     }
 

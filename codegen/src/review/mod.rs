@@ -15,9 +15,8 @@ pub mod rust_api;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::document::Document;
+use crate::document::{Document, Finding};
 use crate::error::Error;
-use crate::validate::{Rules, validate};
 
 pub use http::HttpChange;
 pub use kind::{ChangeKind, Direction, Severity};
@@ -59,6 +58,10 @@ pub struct Report {
     /// Why the Rust API could not be compared, when it could not.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rust_api_unavailable: Option<String>,
+    /// What is not valid OpenAPI in either document: reviewed anyway, and
+    /// the Rust API left out.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Warning>,
     /// The semver bump the change needs.
     pub semver: Bump,
     /// The version that bump leads to from the old spec's `info.version`
@@ -68,33 +71,43 @@ pub struct Report {
     pub next_version: Option<String>,
 }
 
-/// Compares two documents. A document that is not OpenAPI 3.0 stops the
-/// comparison with regen's error; one that is valid but beyond what the
-/// generator supports only leaves out the Rust API. A document read from
-/// 3.1 (see [`Document::normalized`]) is never generated from, so a problem
-/// in it (Deepgram's own document has a dangling `$ref` in a callback and
-/// repeats operationIds) leaves out the Rust API, named, and the wire is
-/// still compared.
+/// A validity problem of one of the two documents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    /// `old` or `new`.
+    pub document: &'static str,
+    /// The problem, with its pointer.
+    #[serde(flatten)]
+    pub finding: Finding,
+}
+
+/// Compares two documents. A document that cannot be read as OpenAPI 3.x
+/// stops the comparison (see [`crate::findings`]); its validity problems do
+/// not: they are listed as warnings, the wire is compared, and the Rust API,
+/// which only a valid document generates, is left out, named.
 pub fn review(old: &Document, new: &Document) -> Result<Report, Error> {
-    let mut review_only = None;
-    for document in [old, new] {
-        match validate(document, Rules::OpenApi) {
-            Ok(_) => {}
-            Err(err) if document.is_from_3_1() => {
-                review_only.get_or_insert(err);
-            }
-            Err(err) => return Err(err),
+    let mut warnings = Vec::new();
+    for (side, document) in [("old", old), ("new", new)] {
+        for finding in crate::findings(document)? {
+            warnings.push(Warning {
+                document: side,
+                finding,
+            });
         }
     }
     let changes = http::compare(old, new);
-    let generated = match review_only {
-        Some(err) => Err(err),
+    let generated = match warnings.first() {
+        Some(first) => Err(format!(
+            "the {} document is not valid OpenAPI (see the warnings)",
+            first.document
+        )),
         None => crate::client_syntax(old)
-            .and_then(|old_code| Ok((old_code, crate::client_syntax(new)?))),
+            .and_then(|old_code| Ok((old_code, crate::client_syntax(new)?)))
+            .map_err(|err| err.to_string()),
     };
     let (rust_api, rust_api_unavailable) = match generated {
         Ok((old_code, new_code)) => (rust_api::compare(&old_code, &new_code), None),
-        Err(err) => (RustApiDiff::default(), Some(err.to_string())),
+        Err(why) => (RustApiDiff::default(), Some(why)),
     };
     let semver = suggest_bump(&changes, &rust_api.published);
     let released = old.root().pointer("/info/version").and_then(Value::as_str);
@@ -106,6 +119,7 @@ pub fn review(old: &Document, new: &Document) -> Result<Report, Error> {
         rust_api: rust_api.published,
         hand_written_layer: rust_api.generated_client,
         rust_api_unavailable,
+        warnings,
         semver,
     })
 }

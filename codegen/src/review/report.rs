@@ -47,6 +47,23 @@ impl Report {
                 "The Rust API was not compared, so the bump reflects the wire only: {why}\n"
             );
         }
+        if !self.warnings.is_empty() {
+            out.push_str("### Warnings: not valid OpenAPI, reviewed anyway\n\n");
+            for warning in &self.warnings {
+                let finding = &warning.finding;
+                let at = if finding.pointer.is_empty() {
+                    "the document root"
+                } else {
+                    &finding.pointer
+                };
+                let _ = writeln!(
+                    out,
+                    "- {} document, at `{at}`: {} (fix: {})",
+                    warning.document, finding.problem, finding.fix
+                );
+            }
+            out.push('\n');
+        }
         if self.changes.is_empty() && self.rust_api.is_empty() && self.hand_written_layer.is_empty()
         {
             out.push_str("No changes.\n");

@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
-use crate::document::{Document, Operation, pointer, pointer_token};
+use crate::document::{Document, Operation, pointer, references};
 
 /// Where an extracted operation keeps upstream's operationId, and upstream's
 /// path template when its parameter names differ from ours.
@@ -309,25 +309,15 @@ impl<'a> Extractor<'a> {
         }
     }
 
-    /// Follows every `$ref` inside `value`, found at `at` in the document.
+    /// Follows every `$ref` inside `value`, found at `at` in the document
+    /// (the document model's walk: a property named `$ref` is no reference).
     fn references(&mut self, key: &KeyOperation, value: &Value, at: &str) {
-        match value {
-            Value::Object(object) => {
-                if let Some(reference) = object.get("$ref") {
-                    self.target(key, reference, at);
-                }
-                for (name, child) in object {
-                    if name != "$ref" {
-                        self.references(key, child, &format!("{at}/{}", pointer_token(name)));
-                    }
-                }
-            }
-            Value::Array(items) => {
-                for (index, item) in items.iter().enumerate() {
-                    self.references(key, item, &format!("{at}/{index}"));
-                }
-            }
-            _ => {}
+        let mut found: Vec<(String, Value)> = Vec::new();
+        references(value, &mut |path, object| {
+            found.push((format!("{at}{}", pointer(path)), object["$ref"].clone()));
+        });
+        for (here, reference) in found {
+            self.target(key, &reference, &here);
         }
     }
 

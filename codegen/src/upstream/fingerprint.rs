@@ -10,7 +10,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::document::Document;
+use crate::document::{Document, is_documentation, is_named_map};
 
 /// Whether the review compares nothing beneath a difference of this kind
 /// at this pointer.
@@ -43,19 +43,26 @@ pub fn fingerprint(document: &Document, pointer: &str) -> Option<String> {
     Some(super::sha256_hex(text.as_bytes())[..16].to_owned())
 }
 
-const DOCUMENTATION: [&str; 6] = [
-    "description",
-    "summary",
-    "title",
-    "example",
-    "examples",
-    "externalDocs",
-];
-
+/// The meaning of `value`: references inlined (a recursive one stands for
+/// itself by name), keys sorted, documentation left out. The keys of a map
+/// of names (`properties`, say) are names, kept whatever they spell.
 fn essence(document: &Document, value: &Value, following: &mut Vec<String>) -> Value {
+    essence_of(document, value, following, false)
+}
+
+fn essence_of(
+    document: &Document,
+    value: &Value,
+    following: &mut Vec<String>,
+    names: bool,
+) -> Value {
     match value {
         Value::Object(object) => {
-            if let Some(reference) = object.get("$ref").and_then(Value::as_str) {
+            if let Some(reference) = object
+                .get("$ref")
+                .and_then(Value::as_str)
+                .filter(|_| !names)
+            {
                 // A reference already being followed is a recursive schema:
                 // its name stands for it.
                 if following.iter().any(|seen| seen == reference) {
@@ -70,19 +77,23 @@ fn essence(document: &Document, value: &Value, following: &mut Vec<String>) -> V
             }
             let mut keys: Vec<&String> = object
                 .keys()
-                .filter(|key| !DOCUMENTATION.contains(&key.as_str()) && !key.starts_with("x-"))
+                .filter(|key| names || !is_documentation(key))
                 .collect();
             keys.sort();
             let mut sorted = Map::new();
             for key in keys {
-                sorted.insert(key.clone(), essence(document, &object[key], following));
+                let inner = !names && is_named_map(key) && object[key].is_object();
+                sorted.insert(
+                    key.clone(),
+                    essence_of(document, &object[key], following, inner),
+                );
             }
             Value::Object(sorted)
         }
         Value::Array(items) => Value::Array(
             items
                 .iter()
-                .map(|item| essence(document, item, following))
+                .map(|item| essence_of(document, item, following, false))
                 .collect(),
         ),
         other => other.clone(),

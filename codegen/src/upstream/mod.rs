@@ -90,19 +90,28 @@ pub fn deviations(upstream: &Document, ours: &Document, keys: &[KeyOperation]) -
 }
 
 /// spec-diff's engine on two extracts, each change named by our operationId
-/// instead of the engine's `METHOD /path (operationId)` label.
+/// instead of the engine's label: a change belongs to the key operation
+/// whose JSON pointer its own pointer starts with (the extract keeps our
+/// paths, and the review reports through resolved references from there).
 pub(crate) fn compare(old: &Document, new: &Document, keys: &[KeyOperation]) -> Vec<HttpChange> {
     let mut changes = http::compare(old, new);
+    let places: Vec<(String, &KeyOperation)> = keys
+        .iter()
+        .map(|key| {
+            (
+                pointer(["paths", key.path.as_str(), key.method.as_str()]),
+                key,
+            )
+        })
+        .collect();
     for change in &mut changes {
-        if let Some(key) = keys.iter().find(|key| {
-            change.operation
-                == format!(
-                    "{} {} ({})",
-                    key.method.to_uppercase(),
-                    key.path,
-                    key.operation_id
-                )
-        }) {
+        let owner = places.iter().find(|(at, _)| {
+            change
+                .pointer
+                .strip_prefix(at.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        });
+        if let Some((_, key)) = owner {
             change.operation = key.operation_id.clone();
         }
     }
