@@ -608,7 +608,7 @@ async fn a_dropped_connection_is_retried_for_reads_and_not_for_creates() {
         matches!(
             err,
             Error::Transport {
-                operation: "create_key",
+                operation: deepgram_keys::Operation::CreateKey,
                 ..
             }
         ),

@@ -7,6 +7,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
+use crate::operation::Operation;
 use crate::secret::{ApiKeySecret, redact_body};
 
 /// Why a call failed. Every variant names the operation that failed.
@@ -23,9 +24,10 @@ pub enum Error {
         "{operation} timed out after {timeout:?}{}; raise the timeout with `ClientBuilder::timeout` if the service is slow",
         attempts_made(*attempts)
     )]
+    #[non_exhaustive]
     Timeout {
-        /// The operationId of the call.
-        operation: &'static str,
+        /// The call that failed.
+        operation: Operation,
         /// The client's timeout for a whole call.
         timeout: Duration,
         /// How many requests were sent or tried.
@@ -41,9 +43,10 @@ pub enum Error {
         connection_failure(source),
         attempts_made(*attempts)
     )]
+    #[non_exhaustive]
     Transport {
-        /// The operationId of the call.
-        operation: &'static str,
+        /// The call that failed.
+        operation: Operation,
         /// The base URL the client talks to.
         base_url: String,
         /// How many requests were sent or tried.
@@ -56,9 +59,10 @@ pub enum Error {
     /// The service answered with success, but the body does not match the
     /// spec. The body is kept for inspection.
     #[error("{operation} got a {status} response this client cannot decode ({reason}); body: {}", body.redacted())]
+    #[non_exhaustive]
     Decode {
-        /// The operationId of the call.
-        operation: &'static str,
+        /// The call that failed.
+        operation: Operation,
         /// The status of the response.
         status: StatusCode,
         /// The body as received.
@@ -70,15 +74,17 @@ pub enum Error {
 
     /// The call was refused before anything was sent.
     #[error("{operation} was not sent: {reason}")]
+    #[non_exhaustive]
     InvalidRequest {
-        /// The operationId of the call.
-        operation: &'static str,
+        /// The call that failed.
+        operation: Operation,
         /// What is wrong with the arguments.
         reason: String,
     },
 
     /// The client could not be built.
     #[error("cannot build the Deepgram client: {reason}")]
+    #[non_exhaustive]
     Config {
         /// What is wrong with the settings.
         reason: String,
@@ -92,8 +98,8 @@ pub enum Error {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiError {
-    /// The operationId of the call.
-    pub operation: &'static str,
+    /// The call that failed.
+    pub operation: Operation,
     /// The HTTP status.
     pub status: StatusCode,
     /// Deepgram's error code (`category`, `err_code` or `error_code`), for
@@ -126,14 +132,14 @@ impl ApiError {
     /// handles errors, without a server. Set the other fields as needed.
     ///
     /// ```
-    /// use deepgram_keys::{ApiError, Error, StatusCode};
+    /// use deepgram_keys::{ApiError, Error, Operation, StatusCode};
     ///
-    /// let mut not_found = ApiError::new("get_key", StatusCode::NOT_FOUND);
+    /// let mut not_found = ApiError::new(Operation::GetKey, StatusCode::NOT_FOUND);
     /// not_found.message = Some("API key not found.".into());
     /// let err = Error::from(not_found);
     /// assert_eq!(err.status(), Some(StatusCode::NOT_FOUND));
     /// ```
-    pub fn new(operation: &'static str, status: StatusCode) -> Self {
+    pub fn new(operation: Operation, status: StatusCode) -> Self {
         Self {
             operation,
             status,
@@ -150,7 +156,7 @@ impl ApiError {
     /// Builds the error from a response as received: a JSON object in any of
     /// Deepgram's error forms, or anything else, kept as text.
     pub(crate) fn from_response(
-        operation: &'static str,
+        operation: Operation,
         status: StatusCode,
         headers: &HeaderMap,
         body: &[u8],
@@ -176,13 +182,13 @@ impl ApiError {
             details: text("details"),
             request_id: text("request_id").or_else(|| request_id_header(headers)),
             raw_body: Some(raw_body).filter(|raw| !is_deepgram_form && !raw.is_empty()),
-            retry_after: crate::hooks::retry_after(headers),
+            retry_after: crate::retry::retry_after(headers),
             ..Self::new(operation, status)
         }
     }
 
     fn hint(&self) -> Option<&'static str> {
-        let has_key_id = matches!(self.operation, "get_key" | "delete_key");
+        let has_key_id = self.operation.has_key_id();
         Some(match self.status.as_u16() {
             401 => {
                 "check that the API key (DEEPGRAM_API_KEY) is valid; it is sent as `Token <key>`"

@@ -202,10 +202,14 @@
 #![deny(missing_docs)]
 
 mod client;
+mod config;
 mod create;
 mod error;
 mod hooks;
+mod operation;
 mod path_segment;
+mod response;
+mod retry;
 mod secret;
 mod telemetry;
 
@@ -223,9 +227,11 @@ mod telemetry;
 #[rustfmt::skip]
 mod generated;
 
-pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT};
+pub use client::Client;
+pub use config::{ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT};
 pub use create::{CreateKey, Expiry, NoExpiry, WithExpiry};
 pub use error::{ApiError, Error, RawBody};
+pub use operation::Operation;
 pub use secret::ApiKeySecret;
 pub use types::{ApiKey, CreateKeyResponse, DeleteKeyResponse, KeyStatus, KeyWithMember, Member};
 

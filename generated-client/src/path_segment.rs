@@ -23,6 +23,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_perc
 use reqwest::Url;
 
 use crate::error::Error;
+use crate::operation::Operation;
 
 /// Everything but RFC 3986's unreserved characters.
 const NOT_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
@@ -39,7 +40,7 @@ pub(crate) const MAX_ID_BYTES: usize = 1024;
 
 /// Refuses an id that cannot travel as one path segment, or that no Deepgram
 /// id can be.
-pub(crate) fn check_id(operation: &'static str, name: &str, id: &str) -> Result<(), Error> {
+pub(crate) fn check_id(operation: Operation, name: &str, id: &str) -> Result<(), Error> {
     let problem = if id.is_empty() {
         "is empty".to_owned()
     } else if id == "." || id == ".." {
@@ -143,12 +144,14 @@ mod tests {
             ("x\u{9b}", "U+009B"),
         ];
         for (id, problem) in refused {
-            let err = check_id("get_key", "key_id", id).unwrap_err().to_string();
+            let err = check_id(Operation::GetKey, "key_id", id)
+                .unwrap_err()
+                .to_string();
             assert!(err.contains("get_key was not sent: key_id"), "{err}");
             assert!(err.contains(problem), "{id:?}: {err}");
         }
         let long = "k".repeat(MAX_ID_BYTES + 1);
-        let err = check_id("get_key", "key_id", &long)
+        let err = check_id(Operation::GetKey, "key_id", &long)
             .unwrap_err()
             .to_string();
         assert!(err.contains("1025 bytes long"), "{err}");
@@ -164,9 +167,9 @@ mod tests {
             " x ",
             "\u{ff0e}\u{ff0e}",
         ] {
-            assert!(check_id("get_key", "key_id", id).is_ok(), "{id:?}");
+            assert!(check_id(Operation::GetKey, "key_id", id).is_ok(), "{id:?}");
         }
-        assert!(check_id("get_key", "key_id", &"k".repeat(MAX_ID_BYTES)).is_ok());
+        assert!(check_id(Operation::GetKey, "key_id", &"k".repeat(MAX_ID_BYTES)).is_ok());
     }
 
     #[test]

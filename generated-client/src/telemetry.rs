@@ -15,6 +15,8 @@ use std::time::Duration;
 use reqwest::{Request, Response};
 
 use crate::error::Error;
+use crate::operation::Operation;
+use crate::retry::RetryReason;
 
 /// The span of one call; a zero-sized stand-in without the feature.
 pub(crate) struct CallSpan {
@@ -23,7 +25,7 @@ pub(crate) struct CallSpan {
 }
 
 /// Opens the span of one call.
-pub(crate) fn call(operation: &'static str, project_id: &str, key_id: Option<&str>) -> CallSpan {
+pub(crate) fn call(operation: Operation, project_id: &str, key_id: Option<&str>) -> CallSpan {
     #[cfg(feature = "tracing")]
     {
         use tracing::field::Empty;
@@ -36,7 +38,7 @@ pub(crate) fn call(operation: &'static str, project_id: &str, key_id: Option<&st
                     $name,
                     otel.kind = "client",
                     otel.status_code = Empty,
-                    deepgram.operation = operation,
+                    deepgram.operation = operation.id(),
                     deepgram.project_id = project_id,
                     deepgram.key_id = key_id,
                     deepgram.attempts = Empty,
@@ -53,11 +55,10 @@ pub(crate) fn call(operation: &'static str, project_id: &str, key_id: Option<&st
             };
         }
         let span = match operation {
-            "list_keys" => span!("list_keys"),
-            "create_key" => span!("create_key"),
-            "get_key" => span!("get_key"),
-            "delete_key" => span!("delete_key"),
-            _ => span!("deepgram_keys"),
+            Operation::ListKeys => span!("list_keys"),
+            Operation::CreateKey => span!("create_key"),
+            Operation::GetKey => span!("get_key"),
+            Operation::DeleteKey => span!("delete_key"),
         };
         CallSpan { span }
     }
@@ -136,31 +137,6 @@ pub(crate) fn attempt(request: &Request, attempt: u32) {
     }
     #[cfg(not(feature = "tracing"))]
     let _ = (request, attempt);
-}
-
-/// Why an attempt is retried.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum RetryReason {
-    /// 429: the service did not act on the request.
-    RateLimited,
-    /// 408 or a 5xx on a request that is safe to repeat.
-    ServerError,
-    /// No connection could be made, so nothing was sent.
-    ConnectFailed,
-    /// The connection broke after the request was sent.
-    ConnectionLost,
-}
-
-impl RetryReason {
-    #[cfg(feature = "tracing")]
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::RateLimited => "rate_limited",
-            Self::ServerError => "server_error",
-            Self::ConnectFailed => "connect_failed",
-            Self::ConnectionLost => "connection_lost",
-        }
-    }
 }
 
 /// Reports a retry: which one (from 1), how long the client waits before

@@ -209,7 +209,7 @@ async fn create_key_without_scopes_sends_nothing() {
         matches!(
             err,
             Error::InvalidRequest {
-                operation: "create_key",
+                operation: deepgram_keys::Operation::CreateKey,
                 ..
             }
         ),
@@ -269,7 +269,7 @@ async fn hostile_ids_stay_inside_their_path_segment() {
             matches!(
                 err,
                 Error::InvalidRequest {
-                    operation: "delete_key",
+                    operation: deepgram_keys::Operation::DeleteKey,
                     ..
                 }
             ),
@@ -280,7 +280,7 @@ async fn hostile_ids_stay_inside_their_path_segment() {
             matches!(
                 err,
                 Error::InvalidRequest {
-                    operation: "list_keys",
+                    operation: deepgram_keys::Operation::ListKeys,
                     ..
                 }
             ),
@@ -509,7 +509,10 @@ async fn a_success_body_that_does_not_decode_keeps_its_text_and_hides_the_secret
     else {
         panic!("expected a decode error, got {err:?}");
     };
-    assert_eq!((*operation, status.as_u16()), ("create_key", 200));
+    assert_eq!(
+        (*operation, status.as_u16()),
+        (deepgram_keys::Operation::CreateKey, 200)
+    );
     assert_eq!(raw.as_str(), body, "the body must be kept as received");
     assert!(err.to_string().contains("\"comment\":7"), "{err}");
     assert_no_secrets(&err);
@@ -673,7 +676,7 @@ async fn a_slow_server_gives_a_timeout_within_the_budget() {
         matches!(
             err,
             Error::Timeout {
-                operation: "list_keys",
+                operation: deepgram_keys::Operation::ListKeys,
                 ..
             }
         ),
@@ -728,7 +731,7 @@ async fn a_connection_lost_after_sending_retries_reads_but_never_a_create() {
         matches!(
             err,
             Error::Transport {
-                operation: "create_key",
+                operation: deepgram_keys::Operation::CreateKey,
                 ..
             }
         ),
@@ -746,7 +749,7 @@ async fn a_connection_lost_after_sending_retries_reads_but_never_a_create() {
         matches!(
             err,
             Error::Transport {
-                operation: "list_keys",
+                operation: deepgram_keys::Operation::ListKeys,
                 ..
             }
         ),
