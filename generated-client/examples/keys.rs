@@ -16,10 +16,10 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveDate, Utc};
 use clap::builder::NonEmptyStringValueParser;
 use clap::{Parser, Subcommand, ValueEnum};
-use deepgram_keys::{ClientBuilder, CreateKey, Error, KeyStatus};
+use deepgram_keys::chrono::{DateTime, NaiveDate, Utc};
+use deepgram_keys::{ClientBuilder, CreateKey, Error, Expiry, KeyStatus};
 use serde::Serialize;
 
 const ENVIRONMENT: &str = "\
@@ -160,17 +160,10 @@ async fn run(cli: Cli) -> Result<String, Error> {
             expires,
             ttl,
         } => {
-            let request = CreateKey::new(comment, scopes).tags(tags);
-            let created = match (expires, ttl) {
-                (Some(when), _) => {
-                    client
-                        .create_key(&project, &request.expires_at(when))
-                        .await?
-                }
-                (None, Some(ttl)) => client.create_key(&project, &request.ttl(ttl)).await?,
-                (None, None) => client.create_key(&project, &request).await?,
-            };
-            to_json(&created)
+            // clap lets at most one of the two through.
+            let expiry = expires.map(Expiry::At).or(ttl.map(Expiry::TimeToLive));
+            let request = CreateKey::new(comment, scopes).tags(tags).expiry(expiry);
+            to_json(&client.create_key(&project, &request).await?)
         }
         Command::Delete { project, key } => to_json(&client.delete_key(&project, &key).await?),
     }

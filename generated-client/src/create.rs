@@ -11,12 +11,15 @@ use serde::{Serialize, Serializer};
 use crate::wire::CreateKeyRequest;
 
 /// When a new key stops working.
+///
+/// The times are chrono's [`DateTime<Utc>`](chrono::DateTime) (re-exported
+/// as [`deepgram_keys::chrono`](crate::chrono)) and [`std::time::Duration`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Expiry {
     /// At this instant (sent as `expiration_date`).
     At(DateTime<Utc>),
-    /// This long after creation (sent as `time_to_live_in_seconds`): whole
-    /// seconds, at least one.
+    /// This long after creation (sent as `time_to_live_in_seconds`): a
+    /// [`std::time::Duration`] of whole seconds, at least one.
     TimeToLive(Duration),
 }
 
@@ -25,7 +28,8 @@ pub enum Expiry {
 #[derive(Debug, Clone, Copy)]
 pub struct NoExpiry;
 
-/// Marker of a [`CreateKey`] whose expiry is set; it cannot be set again.
+/// Marker of a [`CreateKey`] whose expiry is decided (set, or `None` given
+/// to [`CreateKey::expiry`]); it cannot be set again.
 #[derive(Debug, Clone, Copy)]
 pub struct WithExpiry;
 
@@ -44,12 +48,32 @@ pub struct WithExpiry;
 ///     .ttl(Duration::from_secs(3600));
 /// ```
 ///
+/// An expiry the program decides at run time, without branching:
+///
+/// ```
+/// use deepgram_keys::{CreateKey, Expiry};
+/// use std::time::Duration;
+///
+/// # let ttl_from_config: Option<u64> = Some(3600);
+/// let expiry = ttl_from_config.map(|seconds| Expiry::TimeToLive(Duration::from_secs(seconds)));
+/// let request = CreateKey::new("ci pipeline", ["usage:read"]).expiry(expiry);
+/// ```
+///
 /// ```compile_fail
 /// use deepgram_keys::CreateKey;
 /// use std::time::Duration;
 ///
 /// let both = CreateKey::new("x", ["member"])
 ///     .expires_at("2030-01-01T00:00:00Z".parse().unwrap())
+///     .ttl(Duration::from_secs(60));
+/// ```
+///
+/// ```compile_fail
+/// use deepgram_keys::{CreateKey, Expiry};
+/// use std::time::Duration;
+///
+/// let twice = CreateKey::new("x", ["member"])
+///     .expiry(None)
 ///     .ttl(Duration::from_secs(60));
 /// ```
 #[derive(Debug, Clone, PartialEq)]
@@ -82,21 +106,24 @@ impl CreateKey<NoExpiry> {
         self.expiry(Expiry::At(when))
     }
 
-    /// The key stops working this long after it is created. Deepgram counts
-    /// whole seconds: [`Client::create_key`](crate::Client::create_key)
-    /// refuses, before sending, a TTL under one second or with a fraction of
-    /// one.
+    /// The key stops working this long after it is created (a
+    /// [`std::time::Duration`]). Deepgram counts whole seconds:
+    /// [`Client::create_key`](crate::Client::create_key) refuses, before
+    /// sending, a TTL under one second or with a fraction of one.
     pub fn ttl(self, time_to_live: Duration) -> CreateKey<WithExpiry> {
         self.expiry(Expiry::TimeToLive(time_to_live))
     }
 
-    /// The key stops working as `expiry` says.
-    pub fn expiry(self, expiry: Expiry) -> CreateKey<WithExpiry> {
+    /// The key stops working as `expiry` says: an [`Expiry`], or an
+    /// `Option<Expiry>` decided at run time, where `None` is a key that
+    /// never expires. Either way the expiry is then decided and cannot be
+    /// set a second time.
+    pub fn expiry(self, expiry: impl Into<Option<Expiry>>) -> CreateKey<WithExpiry> {
         CreateKey {
             comment: self.comment,
             scopes: self.scopes,
             tags: self.tags,
-            expiry: Some(expiry),
+            expiry: expiry.into(),
             state: PhantomData,
         }
     }
@@ -188,6 +215,20 @@ mod tests {
         assert_eq!(
             serde_json::to_value(at.to_wire().unwrap()).unwrap(),
             serde_json::json!({"comment": "c", "scopes": ["member"], "tags": ["t"], "expiration_date": "2030-01-01T00:00:00Z"})
+        );
+    }
+
+    #[test]
+    fn an_optional_expiry_is_sent_when_given_and_left_out_when_not() {
+        let never = CreateKey::new("c", ["member"]).expiry(None);
+        assert_eq!(
+            serde_json::to_value(&never).unwrap(),
+            serde_json::json!({"comment": "c", "scopes": ["member"]})
+        );
+        let hour = Some(Expiry::TimeToLive(Duration::from_secs(3600)));
+        assert_eq!(
+            serde_json::to_value(CreateKey::new("c", ["member"]).expiry(hour)).unwrap(),
+            serde_json::json!({"comment": "c", "scopes": ["member"], "time_to_live_in_seconds": 3600})
         );
     }
 

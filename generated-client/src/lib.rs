@@ -235,6 +235,11 @@ pub use operation::Operation;
 pub use secret::ApiKeySecret;
 pub use types::{ApiKey, CreateKeyResponse, DeleteKeyResponse, KeyStatus, KeyWithMember, Member};
 
+/// The chrono this crate's times come from (`DateTime<Utc>` in [`ApiKey`],
+/// [`CreateKeyResponse`] and [`Expiry::At`]): use it instead of adding your
+/// own `chrono` dependency, whose version might differ. Durations are
+/// [`std::time::Duration`].
+pub use chrono;
 /// The reqwest this crate is built on: a client given to
 /// [`ClientBuilder::http_client`] must come from this version.
 pub use reqwest;
