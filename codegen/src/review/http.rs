@@ -5,7 +5,11 @@
 //! Specs are compared after resolving `$ref`s, so key order and indirection
 //! never show up as changes.
 
+mod bodies;
+mod lifecycle;
+mod parameters;
 mod schema;
+mod security;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -13,7 +17,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::kind::{ChangeKind, Direction, Severity};
-use crate::document::{Document, Operation, Parameter, ResponseKey, child, object};
+use crate::document::{Document, Operation, child};
 
 /// One change between the specs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -37,6 +41,8 @@ pub fn compare(old: &Document, new: &Document) -> Vec<HttpChange> {
         new,
         changes: Vec::new(),
         operation: DOCUMENT.into(),
+        calls_client: false,
+        text_values: false,
     };
     let (old_root, new_root) = (old.root(), new.root());
     for field in ["/info/title", "/info/description"] {
@@ -60,7 +66,8 @@ pub fn compare(old: &Document, new: &Document) -> Vec<HttpChange> {
         "/security",
     );
     differ.security_schemes();
-    differ.operations();
+    differ.operations(old.operations(), new.operations(), Place::Path);
+    differ.operations(old.webhooks(), new.webhooks(), Place::Webhook);
     differ.changes.sort_by(|a, b| {
         (a.operation.as_str(), a.severity, a.pointer.as_str()).cmp(&(
             b.operation.as_str(),
@@ -79,6 +86,43 @@ struct Differ<'a> {
     new: &'a Document,
     changes: Vec<HttpChange>,
     operation: String,
+    /// Inside a webhook or callback: the API sends the request and the
+    /// client answers, so requests and responses swap sides.
+    calls_client: bool,
+    /// Comparing a parameter's schema: its values travel as text, where
+    /// `5` is as good a string as `abc`.
+    text_values: bool,
+}
+
+/// Where a set of operations sits: what their additions and removals are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Path,
+    Webhook,
+    Callback,
+}
+
+/// A path template with its parameter names left out (`/pets/{}`): two
+/// operations on the same template and method are the same operation, even
+/// if a path parameter was renamed.
+fn template(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut in_name = false;
+    for c in path.chars() {
+        match c {
+            '{' => {
+                in_name = true;
+                out.push('{');
+            }
+            '}' => {
+                in_name = false;
+                out.push('}');
+            }
+            _ if in_name => {}
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 impl<'a> Differ<'a> {
@@ -98,41 +142,79 @@ impl<'a> Differ<'a> {
         });
     }
 
-    fn operations(&mut self) {
-        let by_place = |document: &'a Document| -> BTreeMap<(String, &'static str), Operation<'a>> {
-            document
-                .operations()
-                .into_iter()
-                .map(|operation| ((operation.path.to_owned(), operation.method), operation))
-                .collect()
-        };
-        let (old, new) = (by_place(self.old), by_place(self.new));
+    /// The side of the wire a request body (`Direction::Request`) or
+    /// response (`Direction::Response`) is on for clients.
+    fn side(&self, direction: Direction) -> Direction {
+        if self.calls_client {
+            direction.flipped()
+        } else {
+            direction
+        }
+    }
+
+    fn operations(&mut self, old: Vec<Operation<'a>>, new: Vec<Operation<'a>>, place: Place) {
+        let by_place =
+            |operations: Vec<Operation<'a>>| -> BTreeMap<(String, &'static str), Operation<'a>> {
+                operations
+                    .into_iter()
+                    .map(|operation| ((template(operation.path), operation.method), operation))
+                    .collect()
+            };
+        let outer = self.operation.clone();
+        let (old, new) = (by_place(old), by_place(new));
         let places: BTreeSet<&(String, &str)> = old.keys().chain(new.keys()).collect();
-        for place in places {
-            let (old_op, new_op) = (old.get(place), new.get(place));
+        for key in places {
+            let (old_op, new_op) = (old.get(key), new.get(key));
             let Some(either) = new_op.or(old_op) else {
                 continue;
             };
-            self.operation = either.label();
+            self.operation = match place {
+                Place::Path => either.label(),
+                Place::Webhook => format!("webhook {}", either.label()),
+                Place::Callback => format!("{outer}, callback {}", either.label()),
+            };
             let here = either.pointer.clone();
-            match (old_op, new_op) {
-                (Some(_), None) => self.push(
+            let (removed, added, what) = match place {
+                Place::Path => (
                     ChangeKind::OperationRemoved,
-                    None,
-                    &here,
-                    "the operation was removed".into(),
-                ),
-                (None, Some(_)) => self.push(
                     ChangeKind::OperationAdded,
-                    None,
-                    &here,
-                    "a new operation".into(),
+                    "operation",
                 ),
-                (Some(old_op), Some(new_op)) => self.operation_changes(old_op, new_op, &here),
+                Place::Webhook => (
+                    ChangeKind::WebhookRemoved,
+                    ChangeKind::WebhookAdded,
+                    "webhook",
+                ),
+                Place::Callback => (
+                    ChangeKind::CallbackRemoved,
+                    ChangeKind::CallbackAdded,
+                    "callback",
+                ),
+            };
+            match (old_op, new_op) {
+                (Some(old_op), None) => {
+                    let sunset = old_op.value.get("x-sunset").and_then(Value::as_str);
+                    let note = sunset.map_or_else(String::new, |date| {
+                        format!(" (its sunset was {date}; removing it is still a breaking change)")
+                    });
+                    self.push(
+                        removed,
+                        None,
+                        &here,
+                        format!("the {what} was removed{note}"),
+                    );
+                }
+                (None, Some(_)) => self.push(added, None, &here, format!("a new {what}")),
+                (Some(old_op), Some(new_op)) => {
+                    let calls_client = self.calls_client;
+                    self.calls_client = place != Place::Path;
+                    self.operation_changes(old_op, new_op, &here);
+                    self.calls_client = calls_client;
+                }
                 (None, None) => {}
             }
         }
-        self.operation = DOCUMENT.into();
+        self.operation = outer;
     }
 
     fn operation_changes(&mut self, old: &Operation<'a>, new: &Operation<'a>, here: &str) {
@@ -155,238 +237,42 @@ impl<'a> Differ<'a> {
                 ),
             );
         }
-        self.security(
-            old.value.get("security"),
-            new.value.get("security"),
-            &child(here, "security"),
-        );
-        self.parameters(&old.parameters(), &new.parameters());
+        self.lifecycle(old.value, new.value, here, "the operation");
+        // An operation without `security` has the document's; when neither
+        // side has its own, the document's comparison says it all.
+        let (old_security, new_security) = (old.value.get("security"), new.value.get("security"));
+        if old_security.is_some() || new_security.is_some() {
+            self.security(
+                old_security.or(self.old.root().get("security")),
+                new_security.or(self.new.root().get("security")),
+                &child(here, "security"),
+            );
+        }
+        self.parameters(old, new);
         self.request_body(
             old.request_body(),
             new.request_body(),
             &child(here, "requestBody"),
         );
         self.responses(old, new, &child(here, "responses"));
-    }
-
-    fn parameters(&mut self, old: &[Parameter<'a>], new: &[Parameter<'a>]) {
-        fn key<'p>(parameter: &Parameter<'p>) -> (&'p str, &'p str) {
-            (parameter.name, parameter.location)
-        }
-        for param in old {
-            let subject = format!("{} parameter `{}`", param.location, param.name);
-            let Some(now) = new.iter().find(|candidate| key(candidate) == key(param)) else {
-                self.push(
-                    ChangeKind::ParameterRemoved,
-                    None,
-                    &param.pointer,
-                    format!("{subject} was removed"),
-                );
-                continue;
-            };
-            match (param.required(), now.required()) {
-                (false, true) => self.push(
-                    ChangeKind::ParameterBecameRequired,
-                    None,
-                    &now.pointer,
-                    format!("{subject} became required"),
-                ),
-                (true, false) => self.push(
-                    ChangeKind::ParameterBecameOptional,
-                    None,
-                    &now.pointer,
-                    format!("{subject} became optional"),
-                ),
-                _ => {}
-            }
-            for field in ["description", "example"] {
-                self.documentation(
-                    param.value.get(field),
-                    now.value.get(field),
-                    &child(&now.pointer, field),
-                );
-            }
-            if let (Some(old_schema), Some(new_schema)) =
-                (param.value.get("schema"), now.value.get("schema"))
-            {
-                self.schema(
-                    old_schema,
-                    new_schema,
-                    &child(&now.pointer, "schema"),
-                    Direction::Request,
-                    &subject,
-                    &mut BTreeSet::new(),
-                );
-            }
-        }
-        for param in new {
-            if !old.iter().any(|candidate| key(candidate) == key(param)) {
-                let (kind, what) = if param.required() {
-                    (ChangeKind::ParameterAddedRequired, "a new required")
-                } else {
-                    (ChangeKind::ParameterAddedOptional, "a new optional")
-                };
-                self.push(
-                    kind,
-                    None,
-                    &param.pointer,
-                    format!("{what} {} parameter `{}`", param.location, param.name),
-                );
-            }
-        }
-    }
-
-    fn request_body(&mut self, old: Option<&'a Value>, new: Option<&'a Value>, here: &str) {
-        let required = |body: &Value| {
-            body.get("required")
-                .and_then(Value::as_bool)
-                .unwrap_or(false)
+        let (old_callbacks, new_callbacks) = (old.callbacks(), new.callbacks());
+        let names: BTreeSet<&str> = old_callbacks
+            .iter()
+            .chain(&new_callbacks)
+            .map(|(name, _)| *name)
+            .collect();
+        let find = |callbacks: &[(&str, Vec<Operation<'a>>)], name: &str| {
+            callbacks
+                .iter()
+                .find(|(candidate, _)| *candidate == name)
+                .map(|(_, operations)| operations.clone())
+                .unwrap_or_default()
         };
-        match (old, new) {
-            (None, None) => {}
-            (Some(_), None) => self.push(
-                ChangeKind::RequestBodyRemoved,
-                None,
-                here,
-                "the request body was removed".into(),
-            ),
-            (None, Some(new)) => {
-                let kind = if required(new) {
-                    ChangeKind::RequestBodyAddedRequired
-                } else {
-                    ChangeKind::RequestBodyAddedOptional
-                };
-                self.push(kind, None, here, "a request body was added".into());
-            }
-            (Some(old), Some(new)) => {
-                if !required(old) && required(new) {
-                    self.push(
-                        ChangeKind::RequestBodyBecameRequired,
-                        None,
-                        &child(here, "required"),
-                        "the request body became required".into(),
-                    );
-                }
-                self.documentation(
-                    old.get("description"),
-                    new.get("description"),
-                    &child(here, "description"),
-                );
-                self.content(
-                    old.get("content"),
-                    new.get("content"),
-                    &child(here, "content"),
-                    Direction::Request,
-                    "the request body",
-                );
-            }
-        }
-    }
-
-    fn responses(&mut self, old: &Operation<'a>, new: &Operation<'a>, here: &str) {
-        let (old, new) = (old.responses(), new.responses());
-        let labels: BTreeSet<&str> = old.iter().chain(&new).map(|r| r.label).collect();
-        for label in labels {
-            let at = child(here, label);
-            let find = |responses: &[crate::document::Response<'a>]| {
-                responses.iter().find(|r| r.label == label).cloned()
-            };
-            match (find(&old), find(&new)) {
-                (None, None) => {}
-                (Some(removed), None) => {
-                    let kind = if removed.key.is_some_and(ResponseKey::may_be_success) {
-                        ChangeKind::SuccessStatusRemoved
-                    } else {
-                        ChangeKind::ErrorStatusRemoved
-                    };
-                    self.push(kind, None, &at, format!("response {label} was removed"));
-                }
-                (None, Some(_)) => self.push(
-                    ChangeKind::ResponseStatusAdded,
-                    None,
-                    &at,
-                    format!("a new response {label}"),
-                ),
-                (Some(old_response), Some(new_response)) => {
-                    self.documentation(
-                        old_response.value.get("description"),
-                        new_response.value.get("description"),
-                        &child(&at, "description"),
-                    );
-                    self.content(
-                        old_response.value.get("content"),
-                        new_response.value.get("content"),
-                        &child(&at, "content"),
-                        Direction::Response,
-                        &format!("the {label} response"),
-                    );
-                }
-            }
-        }
-    }
-
-    fn content(
-        &mut self,
-        old: Option<&'a Value>,
-        new: Option<&'a Value>,
-        here: &str,
-        direction: Direction,
-        subject: &str,
-    ) {
-        let (old, new) = (object(old), object(new));
-        for (media_type, old_media) in old {
-            let at = child(here, media_type);
-            let Some(new_media) = new.get(media_type) else {
-                self.push(
-                    ChangeKind::MediaTypeRemoved,
-                    Some(direction),
-                    &at,
-                    format!("{subject} no longer offers `{media_type}`"),
-                );
-                continue;
-            };
-            self.documentation(
-                old_media.get("example"),
-                new_media.get("example"),
-                &child(&at, "example"),
-            );
-            if let (Some(old_schema), Some(new_schema)) =
-                (old_media.get("schema"), new_media.get("schema"))
-            {
-                self.schema(
-                    old_schema,
-                    new_schema,
-                    &child(&at, "schema"),
-                    direction,
-                    subject,
-                    &mut BTreeSet::new(),
-                );
-            }
-        }
-        for media_type in new
-            .keys()
-            .filter(|media_type| !old.contains_key(*media_type))
-        {
-            self.push(
-                ChangeKind::MediaTypeAdded,
-                Some(direction),
-                &child(here, media_type),
-                format!("{subject} also offers `{media_type}`"),
-            );
-        }
-    }
-
-    fn security(&mut self, old: Option<&Value>, new: Option<&Value>, here: &str) {
-        if old != new {
-            self.push(
-                ChangeKind::SecurityRequirementChanged,
-                None,
-                here,
-                format!(
-                    "the security requirement changed from {} to {}",
-                    show(old),
-                    show(new)
-                ),
+        for name in names {
+            self.operations(
+                find(&old_callbacks, name),
+                find(&new_callbacks, name),
+                Place::Callback,
             );
         }
     }

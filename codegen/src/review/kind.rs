@@ -30,6 +30,17 @@ pub enum Direction {
     Response,
 }
 
+impl Direction {
+    /// The other side: a webhook's request is what clients receive, and
+    /// inside `not` narrowing the inner schema widens the outer one.
+    pub fn flipped(self) -> Self {
+        match self {
+            Self::Request => Self::Response,
+            Self::Response => Self::Request,
+        }
+    }
+}
+
 /// Every kind of wire change, named in reports in kebab case
 /// (`RequestPropertyBecameRequired` is `request-property-became-required`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -40,10 +51,19 @@ pub enum ChangeKind {
     DocumentationChanged,
     ExampleChanged,
     ServersChanged,
-    SecurityRequirementChanged,
     SecuritySchemeAdded,
     SecuritySchemeChanged,
     SecuritySchemeRemoved,
+    // Security requirements (of the document or an operation)
+    /// Clients must now authenticate where they needed not, or with another
+    /// scheme as well.
+    SecurityRequirementAdded,
+    /// A scope more is needed.
+    SecurityScopeAdded,
+    /// A way in more, or one scheme or requirement fewer.
+    SecurityRequirementRemoved,
+    /// A scope fewer is needed.
+    SecurityScopeRemoved,
     // Operations
     OperationAdded,
     OperationRemoved,
@@ -52,21 +72,49 @@ pub enum ChangeKind {
     /// `crate::upstream`); matched by method and path template, it is the
     /// same operation.
     UpstreamNameChanged,
+    // Webhooks (3.1) and callbacks: requests the API sends to the client
+    WebhookAdded,
+    WebhookRemoved,
+    CallbackAdded,
+    CallbackRemoved,
+    // Lifecycle: `deprecated`, `x-sunset`, `x-stability-level`
+    Deprecated,
+    Reactivated,
+    SunsetAdded,
+    /// The promised date is gone: the deprecated thing may go at any time.
+    SunsetRemoved,
+    /// Clients have less time than they were promised.
+    SunsetBroughtForward,
+    SunsetPostponed,
+    /// From stable towards beta, alpha or draft.
+    StabilityDecreased,
+    StabilityIncreased,
+    /// An `x-sunset` that is not a date or an unknown `x-stability-level`
+    /// changed: the lifecycle promise cannot be checked.
+    LifecycleUnreadable,
     // Parameters
     ParameterAddedOptional,
     ParameterAddedRequired,
     ParameterBecameOptional,
     ParameterBecameRequired,
     ParameterRemoved,
+    /// The same path parameter (same position in the template) under
+    /// another name: nothing changes on the wire.
+    PathParameterRenamed,
     // Request bodies
     RequestBodyAddedOptional,
     RequestBodyAddedRequired,
     RequestBodyBecameRequired,
     RequestBodyRemoved,
-    // Responses and media types
+    // Responses, their headers and media types
     ResponseStatusAdded,
     SuccessStatusRemoved,
     ErrorStatusRemoved,
+    ResponseHeaderAdded,
+    ResponseHeaderBecameOptional,
+    ResponseHeaderBecameRequired,
+    ResponseOptionalHeaderRemoved,
+    ResponseRequiredHeaderRemoved,
     MediaTypeAdded,
     MediaTypeRemoved,
     // Schemas, on one side of the wire
@@ -98,6 +146,7 @@ pub enum ChangeKind {
     BoundTightened,
     BoundLoosened,
     PatternChanged,
+    /// No pattern any more, or one that matches every string (`.*`).
     PatternRemoved,
     DefaultChanged,
     VariantAdded,
@@ -107,6 +156,28 @@ pub enum ChangeKind {
     /// Every new value was valid before: number to integer, or a type where
     /// there was none.
     TypeNarrowed,
+    /// A member more in an `allOf`: values must match it too.
+    AllOfMemberAdded,
+    AllOfMemberRemoved,
+    /// An applicator more (`contains`, `propertyNames`, `prefixItems`,
+    /// `then`, `patternProperties`, `dependentSchemas`, `unevaluated*`,
+    /// `additionalProperties`, `contentSchema`, `dependentRequired`
+    /// entries, ...): values must satisfy it too.
+    ConstraintAdded,
+    ConstraintRemoved,
+    /// The `if` of a conditional, or the schema under `not`, changed:
+    /// which values pass moves both ways.
+    ConditionChanged,
+    /// `contentMediaType` or `contentEncoding` changed: the same string
+    /// means something else.
+    ContentEncodingChanged,
+    /// A discriminator is a hint for readers; the schemas say what is valid.
+    DiscriminatorAdded,
+    DiscriminatorRemoved,
+    DiscriminatorPropertyChanged,
+    DiscriminatorMappingAdded,
+    DiscriminatorMappingRemoved,
+    DiscriminatorMappingChanged,
 }
 
 impl ChangeKind {
@@ -127,18 +198,29 @@ impl ChangeKind {
         };
         match self {
             DocumentationChanged | ExampleChanged | ServersChanged | OperationIdChanged => Info,
-            UpstreamNameChanged => Info,
+            UpstreamNameChanged | PathParameterRenamed => Info,
             // Clients do not know a value they were never told about; they
             // must tolerate it, but nothing they did stops working.
             ResponseEnumValueAdded => Info,
+            DiscriminatorAdded | DiscriminatorRemoved => Info,
+            Deprecated | Reactivated | SunsetAdded | SunsetPostponed | StabilityIncreased => Info,
 
-            SecurityRequirementChanged | SecuritySchemeChanged | SecuritySchemeRemoved => Breaking,
+            SecurityRequirementAdded | SecurityScopeAdded | SecuritySchemeChanged => Breaking,
             OperationRemoved | ParameterRemoved | ParameterAddedRequired => Breaking,
+            // A receiver that relied on being called is not called any more.
+            WebhookRemoved | CallbackRemoved => Breaking,
+            // The lifecycle is a promise to clients about time to migrate.
+            SunsetRemoved | SunsetBroughtForward | StabilityDecreased => Breaking,
+            // Fail closed: a promise that cannot be read cannot be kept.
+            LifecycleUnreadable => Breaking,
             ParameterBecameRequired | RequestBodyAddedRequired | RequestBodyBecameRequired => {
                 Breaking
             }
             RequestBodyRemoved | SuccessStatusRemoved | MediaTypeRemoved => Breaking,
+            ResponseRequiredHeaderRemoved | ResponseHeaderBecameOptional => Breaking,
             RequestTypeChanged | ResponseTypeChanged | FormatChanged => Breaking,
+            ConditionChanged | ContentEncodingChanged => Breaking,
+            DiscriminatorPropertyChanged | DiscriminatorMappingChanged => Breaking,
             RequestBecameNonNullable | ResponseBecameNullable | RequestEnumValueRemoved => Breaking,
             RequestPropertyAddedRequired | RequestPropertyBecameRequired => Breaking,
             // A server that forbids unknown fields rejects a request that
@@ -147,8 +229,15 @@ impl ChangeKind {
             ResponsePropertyBecameOptional | ResponseRequiredPropertyRemoved => Breaking,
 
             SecuritySchemeAdded | OperationAdded | ParameterAddedOptional => NonBreaking,
+            // The requirements that used a scheme change too, and say so.
+            SecuritySchemeRemoved => NonBreaking,
+            SecurityRequirementRemoved | SecurityScopeRemoved => NonBreaking,
+            WebhookAdded | CallbackAdded => NonBreaking,
             ParameterBecameOptional | RequestBodyAddedOptional | ResponseStatusAdded => NonBreaking,
             ErrorStatusRemoved | MediaTypeAdded => NonBreaking,
+            // Clients cannot count on a header that was optional.
+            ResponseHeaderAdded | ResponseHeaderBecameRequired => NonBreaking,
+            ResponseOptionalHeaderRemoved => NonBreaking,
             RequestBecameNullable | ResponseBecameNonNullable => NonBreaking,
             RequestEnumValueAdded | ResponseEnumValueRemoved => NonBreaking,
             RequestPropertyAddedOptional | RequestPropertyBecameOptional => NonBreaking,
@@ -156,12 +245,19 @@ impl ChangeKind {
             RequestPropertyRemoved => NonBreaking,
             ResponsePropertyAdded | ResponsePropertyBecameRequired => NonBreaking,
             ResponseOptionalPropertyRemoved => NonBreaking,
+            DiscriminatorMappingAdded => NonBreaking,
+            // Fewer requests are refused; and a client reads a response
+            // value whatever it matches: a pattern documents a response,
+            // nothing parses by it (unlike a length, which sizes storage).
+            PatternRemoved => NonBreaking,
 
             EnumAdded | BoundTightened | PatternChanged | DefaultChanged | VariantRemoved => {
                 narrows
             }
-            TypeNarrowed => narrows,
-            EnumRemoved | BoundLoosened | PatternRemoved | VariantAdded | TypeWidened => widens,
+            TypeNarrowed | AllOfMemberAdded | ConstraintAdded => narrows,
+            DiscriminatorMappingRemoved => narrows,
+            EnumRemoved | BoundLoosened | VariantAdded | TypeWidened => widens,
+            AllOfMemberRemoved | ConstraintRemoved => widens,
         }
     }
 }

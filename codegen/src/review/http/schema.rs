@@ -1,6 +1,11 @@
-//! Comparing two schemas of the same place, on one side of the wire.
+//! Comparing two schemas of the same place, on one side of the wire: the
+//! type, the properties, and (in [`values`] and [`applicators`]) every
+//! keyword that limits values or applies subschemas.
 
-use std::collections::BTreeSet;
+mod applicators;
+mod values;
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
@@ -11,19 +16,22 @@ use crate::review::kind::{ChangeKind, Direction};
 /// Schema keywords that only document.
 const DOC_FIELDS: [&str; 4] = ["description", "summary", "example", "title"];
 
-/// Numeric bounds, and whether each is an upper one.
-const BOUNDS: [(&str, bool); 6] = [
-    ("maxLength", true),
-    ("maximum", true),
-    ("maxItems", true),
-    ("minLength", false),
-    ("minimum", false),
-    ("minItems", false),
-];
+/// The schema that allows every value.
+static ANY: Value = Value::Bool(true);
+
+/// The `$ref` pairs already being compared, so recursive schemas end.
+type Seen = BTreeSet<(String, String)>;
+
+/// The kind a type change has on `direction`'s side.
+fn type_changed(direction: Direction) -> ChangeKind {
+    match direction {
+        Direction::Request => ChangeKind::RequestTypeChanged,
+        Direction::Response => ChangeKind::ResponseTypeChanged,
+    }
+}
 
 impl<'a> Differ<'a> {
-    /// Compares two schemas of the same place. `seen` holds the `$ref` pairs
-    /// already being compared, so recursive schemas end.
+    /// Compares two schemas of the same place.
     pub(super) fn schema(
         &mut self,
         old: &'a Value,
@@ -31,7 +39,7 @@ impl<'a> Differ<'a> {
         here: &str,
         direction: Direction,
         subject: &str,
-        seen: &mut BTreeSet<(String, String)>,
+        seen: &mut Seen,
     ) {
         let pair = ref_of(old).zip(ref_of(new));
         if let Some(pair) = &pair
@@ -53,39 +61,17 @@ impl<'a> Differ<'a> {
         here: &str,
         direction: Direction,
         subject: &str,
-        seen: &mut BTreeSet<(String, String)>,
+        seen: &mut Seen,
     ) {
         for field in DOC_FIELDS {
             self.documentation(old.get(field), new.get(field), &child(here, field));
         }
-        let side = Some(direction);
-        let type_changed = match direction {
-            Direction::Request => ChangeKind::RequestTypeChanged,
-            Direction::Response => ChangeKind::ResponseTypeChanged,
-        };
-        let (old_type, new_type) = (schema_type(old), schema_type(new));
-        if old_type != new_type {
-            let widening = widening(old_type, new_type);
-            let kind = match widening {
-                Some(true) => ChangeKind::TypeWidened,
-                Some(false) => ChangeKind::TypeNarrowed,
-                None => type_changed,
-            };
-            self.push(
-                kind,
-                side,
-                &child(here, "type"),
-                format!(
-                    "{subject}: the type at {here} changed from {} to {}",
-                    old_type.unwrap_or("any"),
-                    new_type.unwrap_or("any")
-                ),
-            );
+        self.lifecycle(old, new, here, subject);
+        if !self.types(old, new, here, direction, subject) {
             // Unrelated types share nothing further to compare.
-            if widening.is_none() {
-                return;
-            }
+            return;
         }
+        let side = Some(direction);
         for (keyword, kind) in [
             ("format", ChangeKind::FormatChanged),
             ("default", ChangeKind::DefaultChanged),
@@ -106,49 +92,53 @@ impl<'a> Differ<'a> {
         self.nullable(old, new, here, direction, subject);
         self.enumeration(old, new, here, direction, subject);
         self.bounds(old, new, here, direction, subject);
-        if let (Some(old_items), Some(new_items)) = (old.get("items"), new.get("items")) {
-            let at = child(here, "items");
-            self.schema(old_items, new_items, &at, direction, subject, seen);
-        }
         self.properties(old, new, here, direction, subject, seen);
-        for combinator in ["oneOf", "anyOf", "allOf"] {
-            let at = child(here, combinator);
-            let (Some(old_list), Some(new_list)) = (
-                old.get(combinator).and_then(Value::as_array),
-                new.get(combinator).and_then(Value::as_array),
-            ) else {
-                if old.get(combinator).is_some() != new.get(combinator).is_some() {
-                    self.push(
-                        type_changed,
-                        side,
-                        &at,
-                        format!("{subject}: `{combinator}` was added or removed at {here}"),
-                    );
-                }
-                continue;
-            };
-            for (index, (old_branch, new_branch)) in old_list.iter().zip(new_list).enumerate() {
-                let branch = child(&at, &index.to_string());
-                self.schema(old_branch, new_branch, &branch, direction, subject, seen);
-            }
-            if old_list.len() != new_list.len() {
-                let kind = if new_list.len() < old_list.len() {
-                    ChangeKind::VariantRemoved
-                } else {
-                    ChangeKind::VariantAdded
-                };
-                self.push(
-                    kind,
-                    side,
-                    &at,
-                    format!(
-                        "{subject}: `{combinator}` went from {} to {} alternatives",
-                        old_list.len(),
-                        new_list.len()
-                    ),
-                );
-            }
+        self.applicators(old, new, here, direction, subject, seen);
+    }
+
+    /// Compares the types a schema admits; `false` when they are unrelated
+    /// (string to object), so nothing else is worth comparing.
+    fn types(
+        &mut self,
+        old: &Value,
+        new: &Value,
+        here: &str,
+        direction: Direction,
+        subject: &str,
+    ) -> bool {
+        let (old_types, new_types) = (type_set(old), type_set(new));
+        if old_types == new_types {
+            return true;
         }
+        let text = self.text_values;
+        let kind = match (&old_types, &new_types) {
+            (_, None) => ChangeKind::TypeWidened,
+            (None, _) => ChangeKind::TypeNarrowed,
+            (Some(before), Some(after)) if admits_all(after, before, text) => {
+                ChangeKind::TypeWidened
+            }
+            (Some(before), Some(after)) if admits_all(before, after, text) => {
+                ChangeKind::TypeNarrowed
+            }
+            _ => type_changed(direction),
+        };
+        let name = |types: &Option<BTreeSet<&str>>| {
+            types.as_ref().map_or_else(
+                || "any".to_owned(),
+                |types| types.iter().copied().collect::<Vec<_>>().join(" or "),
+            )
+        };
+        self.push(
+            kind,
+            Some(direction),
+            &child(here, "type"),
+            format!(
+                "{subject}: the type at {here} changed from {} to {}",
+                name(&old_types),
+                name(&new_types)
+            ),
+        );
+        kind != type_changed(direction)
     }
 
     fn properties(
@@ -158,15 +148,36 @@ impl<'a> Differ<'a> {
         here: &str,
         direction: Direction,
         subject: &str,
-        seen: &mut BTreeSet<(String, String)>,
+        seen: &mut Seen,
     ) {
-        let (old_props, new_props) = (object(old.get("properties")), object(new.get("properties")));
-        let (old_required, new_required) = (required_set(old), required_set(new));
         let request = direction == Direction::Request;
+        // A readOnly property is never sent, a writeOnly one never comes
+        // back: on that side it is not there at all. A name that is only
+        // required (as under `then`) is a property of any value.
+        let visible = |schema: &'a Value, document: &'a crate::Document| {
+            let declared = object(schema.get("properties"));
+            let mut found: BTreeMap<&'a str, &'a Value> = declared
+                .iter()
+                .filter(|(_, property)| {
+                    let property = document.resolved(property);
+                    let flag = if request { "readOnly" } else { "writeOnly" };
+                    property.get(flag).and_then(Value::as_bool) != Some(true)
+                })
+                .map(|(name, property)| (name.as_str(), property))
+                .collect();
+            for name in required_set(schema) {
+                if !declared.contains_key(name) {
+                    found.insert(name, &ANY);
+                }
+            }
+            found
+        };
+        let (old_props, new_props) = (visible(old, self.old), visible(new, self.new));
+        let (old_required, new_required) = (required_set(old), required_set(new));
         let side = Some(direction);
-        for (name, old_prop) in old_props {
+        for (name, old_prop) in &old_props {
             let at = child(&child(here, "properties"), name);
-            let was_required = old_required.contains(name.as_str());
+            let was_required = old_required.contains(name);
             let Some(new_prop) = new_props.get(name) else {
                 let closed = new.get("additionalProperties") == Some(&Value::Bool(false));
                 let kind = match (request, was_required) {
@@ -179,11 +190,13 @@ impl<'a> Differ<'a> {
                     kind,
                     side,
                     &at,
-                    format!("{subject}: property `{name}` was removed"),
+                    format!(
+                        "{subject}: property `{name}` was removed (or is not sent on this side)"
+                    ),
                 );
                 continue;
             };
-            let is_required = new_required.contains(name.as_str());
+            let is_required = new_required.contains(name);
             if was_required != is_required {
                 let kind = match (request, is_required) {
                     (true, true) => ChangeKind::RequestPropertyBecameRequired,
@@ -207,7 +220,7 @@ impl<'a> Differ<'a> {
             .filter(|name| !old_props.contains_key(*name))
         {
             let at = child(&child(here, "properties"), name);
-            let is_required = new_required.contains(name.as_str());
+            let is_required = new_required.contains(name);
             let kind = match (request, is_required) {
                 (true, true) => ChangeKind::RequestPropertyAddedRequired,
                 (true, false) => ChangeKind::RequestPropertyAddedOptional,
@@ -261,140 +274,35 @@ impl<'a> Differ<'a> {
             format!("{subject} {message}"),
         );
     }
-
-    fn enumeration(
-        &mut self,
-        old: &Value,
-        new: &Value,
-        here: &str,
-        direction: Direction,
-        subject: &str,
-    ) {
-        let at = child(here, "enum");
-        let side = Some(direction);
-        let values = |schema: &Value| schema.get("enum").and_then(Value::as_array).cloned();
-        let (old_values, new_values) = match (values(old), values(new)) {
-            (Some(old_values), Some(new_values)) => (old_values, new_values),
-            (None, Some(_)) => {
-                let message = format!("{subject} is now limited to listed values");
-                return self.push(ChangeKind::EnumAdded, side, &at, message);
-            }
-            (Some(_), None) => {
-                let message = format!("{subject} is no longer limited to listed values");
-                return self.push(ChangeKind::EnumRemoved, side, &at, message);
-            }
-            (None, None) => return,
-        };
-        let (removed, added) = match direction {
-            Direction::Request => (
-                ChangeKind::RequestEnumValueRemoved,
-                ChangeKind::RequestEnumValueAdded,
-            ),
-            Direction::Response => (
-                ChangeKind::ResponseEnumValueRemoved,
-                ChangeKind::ResponseEnumValueAdded,
-            ),
-        };
-        for value in old_values
-            .iter()
-            .filter(|value| !new_values.contains(value))
-        {
-            self.push(
-                removed,
-                side,
-                &at,
-                format!("{subject}: value {value} was removed"),
-            );
-        }
-        let note = match direction {
-            Direction::Request => "",
-            Direction::Response => " (clients must tolerate values they do not know)",
-        };
-        for value in new_values
-            .iter()
-            .filter(|value| !old_values.contains(value))
-        {
-            self.push(
-                added,
-                side,
-                &at,
-                format!("{subject}: new value {value}{note}"),
-            );
-        }
-    }
-
-    fn bounds(
-        &mut self,
-        old: &Value,
-        new: &Value,
-        here: &str,
-        direction: Direction,
-        subject: &str,
-    ) {
-        let side = Some(direction);
-        let number = |schema: &Value, field: &str| schema.get(field).and_then(Value::as_f64);
-        for (field, is_upper) in BOUNDS {
-            let (before, after) = (number(old, field), number(new, field));
-            let tightened = match (before, after) {
-                (None, None) => continue,
-                _ if before == after => continue,
-                (None, Some(_)) => true,
-                (Some(_), None) => false,
-                (Some(before), Some(after)) if is_upper => after < before,
-                (Some(before), Some(after)) => after > before,
-            };
-            let kind = if tightened {
-                ChangeKind::BoundTightened
-            } else {
-                ChangeKind::BoundLoosened
-            };
-            self.push(
-                kind,
-                side,
-                &child(here, field),
-                format!(
-                    "{subject}: `{field}` went from {} to {}",
-                    show_number(before),
-                    show_number(after)
-                ),
-            );
-        }
-        let (old_pattern, new_pattern) = (old.get("pattern"), new.get("pattern"));
-        if old_pattern != new_pattern {
-            let kind = if new_pattern.is_none() {
-                ChangeKind::PatternRemoved
-            } else {
-                ChangeKind::PatternChanged
-            };
-            self.push(
-                kind,
-                side,
-                &child(here, "pattern"),
-                format!(
-                    "{subject}: `pattern` went from {} to {}",
-                    show(old_pattern),
-                    show(new_pattern)
-                ),
-            );
-        }
-    }
 }
 
 fn ref_of(value: &Value) -> Option<String> {
     value.get("$ref").and_then(Value::as_str).map(str::to_owned)
 }
 
-/// Whether a type change widens what a schema accepts (`Some(true)`: every
-/// old value is still valid, as integer to number or anything to no type),
-/// narrows it (`Some(false)`), or neither (`None`: string to integer).
-fn widening(old: Option<&str>, new: Option<&str>) -> Option<bool> {
-    match (old, new) {
-        (_, None) => Some(true),
-        (None, _) => Some(false),
-        (Some("integer"), Some("number")) => Some(true),
-        (Some("number"), Some("integer")) => Some(false),
-        _ => None,
+/// The JSON types a schema admits at its top level, `None` for any: its
+/// `type`, or the types of a union of bare types (how a 3.1 type list
+/// `[string, integer]` reads after normalisation).
+fn type_set(schema: &Value) -> Option<BTreeSet<&str>> {
+    if let Some(single) = schema_type(schema) {
+        return Some(BTreeSet::from([single]));
     }
+    ["anyOf", "oneOf"].into_iter().find_map(|combinator| {
+        let branches = schema.get(combinator)?.as_array()?;
+        (!branches.is_empty() && branches.iter().all(applicators::is_bare_type))
+            .then(|| branches.iter().filter_map(schema_type).collect())
+    })
+}
+
+/// Whether every value of the types `narrow` is a value of the types
+/// `wide`: integers are numbers, and where values travel as text (a
+/// parameter) a string takes any scalar.
+fn admits_all(wide: &BTreeSet<&str>, narrow: &BTreeSet<&str>, text: bool) -> bool {
+    narrow.iter().all(|kind| {
+        wide.contains(kind)
+            || (*kind == "integer" && wide.contains("number"))
+            || (text && wide.contains("string") && ["integer", "number", "boolean"].contains(kind))
+    })
 }
 
 fn schema_type(schema: &Value) -> Option<&str> {
@@ -409,8 +317,4 @@ fn required_set(schema: &Value) -> BTreeSet<&str> {
         .flatten()
         .filter_map(Value::as_str)
         .collect()
-}
-
-fn show_number(value: Option<f64>) -> String {
-    value.map_or_else(|| "(none)".to_owned(), |number| number.to_string())
 }
