@@ -104,6 +104,9 @@ use std::time::Duration;
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::json;
 
+/// The client's own enum of the four operations, so that a fake's log and
+/// the client's errors name an operation alike.
+pub use deepgram_keys::Operation;
 pub use errors::ErrorForm;
 pub use faults::{Fault, Matcher};
 
@@ -118,46 +121,6 @@ use state::State;
 pub const DEFAULT_PROJECT_ID: &str = "5f0c7a2e-8d3b-4c61-a9e4-2b7d1c0e9f38";
 /// The member who owns the fake's first key.
 pub const OWNER_MEMBER_ID: &str = "0b9a4c3e-1d2f-4e5a-8b7c-6d5e4f3a2b1c";
-
-/// One of the four operations of the keys API.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Operation {
-    /// `GET /v1/projects/{project_id}/keys`
-    ListKeys,
-    /// `POST /v1/projects/{project_id}/keys`
-    CreateKey,
-    /// `GET /v1/projects/{project_id}/keys/{key_id}`
-    GetKey,
-    /// `DELETE /v1/projects/{project_id}/keys/{key_id}`
-    DeleteKey,
-}
-
-impl Operation {
-    /// Every operation.
-    pub const ALL: [Operation; 4] = [
-        Self::ListKeys,
-        Self::CreateKey,
-        Self::GetKey,
-        Self::DeleteKey,
-    ];
-
-    /// Its operationId in the OpenAPI document, which is also the name of the
-    /// [`Client`] method.
-    pub fn id(self) -> &'static str {
-        match self {
-            Self::ListKeys => "list_keys",
-            Self::CreateKey => "create_key",
-            Self::GetKey => "get_key",
-            Self::DeleteKey => "delete_key",
-        }
-    }
-}
-
-impl fmt::Display for Operation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.id())
-    }
-}
 
 /// The shape of a `get_key` response. Deepgram's documents disagree on it;
 /// the client accepts both.

@@ -24,8 +24,9 @@ use serde::Serialize;
 
 const ENVIRONMENT: &str = "\
 Environment:
-  DEEPGRAM_API_KEY   the API key to authenticate with (required); managing keys
-                     needs a key with a keys:* scope, or an admin or owner key
+  DEEPGRAM_API_KEY   the API key to authenticate with (required); list and get
+                     need a keys:read, keys:write, admin or owner key, create
+                     and delete a keys:write, admin or owner key
   DEEPGRAM_BASE_URL  where the API is served, when not Deepgram's hosted API
                      (https://api.deepgram.com); --base-url overrides it";
 

@@ -8,10 +8,11 @@ use reqwest::StatusCode;
 
 use crate::config::{ClientBuilder, Config};
 use crate::create::CreateKey;
-use crate::error::{ApiError, Error, RawBody};
+use crate::error::{ApiError, Error, RawBody, request_id_header};
 use crate::generated::Client as GeneratedClient;
 use crate::hooks::CallState;
 use crate::operation::Operation;
+use crate::output::{Call, Output};
 use crate::path_segment;
 use crate::secret::{ApiKeySecret, redact_body, redact_secrets};
 use crate::telemetry;
@@ -57,71 +58,140 @@ impl Client {
         &self.config.base_url
     }
 
+    /// A builder holding every setting of this client (API key, base URL,
+    /// timeout, retries, backoff, user-agent suffix, the plain-`http://`
+    /// opt-in) and its HTTP client, to build a client that differs in some.
+    /// Clients built from it share this one's connection pool.
+    pub fn to_builder(&self) -> ClientBuilder {
+        self.config.settings.clone()
+    }
+
+    /// A client like this one that authenticates with another API key: the
+    /// same base URL, timeout, retries, backoff and connection pool. For
+    /// example to check that a new key works:
+    ///
+    /// ```no_run
+    /// # async fn run(client: deepgram_keys::Client, created: deepgram_keys::CreateKeyResponse) -> Result<(), deepgram_keys::Error> {
+    /// let as_new_key = client.with_api_key(created.key.clone())?;
+    /// as_new_key.get_key("project", &created.api_key_id).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn with_api_key(&self, api_key: impl Into<ApiKeySecret>) -> Result<Client, Error> {
+        self.to_builder().api_key(api_key).build()
+    }
+
     /// Lists the keys of a project, each with the member who owns it.
     ///
     /// `status` keeps only active or only expired keys; `None` lists all.
-    pub async fn list_keys(
-        &self,
-        project_id: &str,
+    /// Needs a key with the `keys:read`, `keys:write`, `admin` or `owner`
+    /// scope.
+    pub fn list_keys<'a>(
+        &'a self,
+        project_id: &'a str,
         status: Option<KeyStatus>,
-    ) -> Result<Vec<KeyWithMember>, Error> {
-        let ids = [("project_id", project_id)];
-        let response = self
-            .call(Operation::ListKeys, &ids, async |raw| {
-                raw.list_keys(project_id, status).await
-            })
-            .await?;
-        Ok(response.api_keys)
+    ) -> Call<'a, Vec<KeyWithMember>> {
+        Call::new(async move {
+            let ids = [("project_id", project_id)];
+            let response = self
+                .call(Operation::ListKeys, &ids, async |raw| {
+                    raw.list_keys(project_id, status).await
+                })
+                .await?;
+            Ok(response.map(|list| list.api_keys))
+        })
     }
 
     /// Gets one key and the member who owns it.
     ///
     /// Deepgram has documented two shapes for this response; both arrive as
     /// the same [`KeyWithMember`], the shape [`list_keys`](Self::list_keys)
-    /// returns.
-    pub async fn get_key(&self, project_id: &str, key_id: &str) -> Result<KeyWithMember, Error> {
-        let ids = [("project_id", project_id), ("key_id", key_id)];
-        let response = self
-            .call(Operation::GetKey, &ids, async |raw| {
-                raw.get_key(project_id, key_id).await
-            })
-            .await?;
-        Ok(KeyWithMember::from(response))
+    /// returns. Needs a key with the `keys:read`, `keys:write`, `admin` or
+    /// `owner` scope.
+    pub fn get_key<'a>(&'a self, project_id: &'a str, key_id: &'a str) -> Call<'a, KeyWithMember> {
+        Call::new(async move {
+            let ids = [("project_id", project_id), ("key_id", key_id)];
+            let response = self
+                .call(Operation::GetKey, &ids, async |raw| {
+                    raw.get_key(project_id, key_id).await
+                })
+                .await?;
+            Ok(response.map(KeyWithMember::from))
+        })
     }
 
     /// Creates a key. The response holds the new secret, which Deepgram
     /// returns only this once.
     ///
+    /// Needs a key with the `keys:write`, `admin` or `owner` scope, which
+    /// may grant only scopes it holds itself (`owner` may grant any, `admin`
+    /// any but `owner`). The service may add scopes: `keys:write` brings
+    /// `keys:read`.
+    ///
     /// The request is never sent twice once it may have reached the service,
     /// since that could create two keys; see the crate docs on retries.
-    pub async fn create_key<State>(
-        &self,
-        project_id: &str,
+    pub fn create_key<'a, State>(
+        &'a self,
+        project_id: &'a str,
         request: &CreateKey<State>,
-    ) -> Result<CreateKeyResponse, Error> {
+    ) -> Call<'a, CreateKeyResponse> {
         const OPERATION: Operation = Operation::CreateKey;
-        let body = request.to_wire().map_err(|reason| Error::InvalidRequest {
-            operation: OPERATION,
-            reason,
-        })?;
-        let ids = [("project_id", project_id)];
-        self.call(OPERATION, &ids, async |raw| {
-            raw.create_key(project_id, &body).await
+        let body = request.to_wire();
+        Call::new(async move {
+            let body = body.map_err(|reason| Error::InvalidRequest {
+                operation: OPERATION,
+                reason,
+            })?;
+            let ids = [("project_id", project_id)];
+            self.call(OPERATION, &ids, async |raw| {
+                raw.create_key(project_id, &body).await
+            })
+            .await
         })
-        .await
     }
 
-    /// Deletes a key; requests made with it fail from then on.
-    pub async fn delete_key(
-        &self,
-        project_id: &str,
-        key_id: &str,
-    ) -> Result<DeleteKeyResponse, Error> {
-        let ids = [("project_id", project_id), ("key_id", key_id)];
-        self.call(Operation::DeleteKey, &ids, async |raw| {
-            raw.delete_key(project_id, key_id).await
+    /// Deletes a key; requests made with it fail from then on. Needs a key
+    /// with the `keys:write`, `admin` or `owner` scope.
+    ///
+    /// A key that does not exist is a 404 [`Error::Api`], also when a retry
+    /// of this very call finds the key gone because the first attempt
+    /// deleted it and its answer was lost. To have the key gone either way,
+    /// use [`delete_key_if_exists`](Self::delete_key_if_exists).
+    pub fn delete_key<'a>(
+        &'a self,
+        project_id: &'a str,
+        key_id: &'a str,
+    ) -> Call<'a, DeleteKeyResponse> {
+        Call::new(async move {
+            let ids = [("project_id", project_id), ("key_id", key_id)];
+            self.call(Operation::DeleteKey, &ids, async |raw| {
+                raw.delete_key(project_id, key_id).await
+            })
+            .await
         })
-        .await
+    }
+
+    /// Deletes a key if it exists: `Ok` once the key is gone, whether this
+    /// call deleted it, a first attempt did (and its answer was lost), or it
+    /// was never there. Deepgram's 404 for an unknown key counts as gone;
+    /// any other error, a 404 for an unknown project or from a proxy
+    /// included, is returned as [`delete_key`](Self::delete_key) returns it.
+    pub fn delete_key_if_exists<'a>(
+        &'a self,
+        project_id: &'a str,
+        key_id: &'a str,
+    ) -> Call<'a, ()> {
+        Call::new(async move {
+            match self.delete_key(project_id, key_id).with_request_id().await {
+                Ok(deleted) => Ok(deleted.map(|_| ())),
+                Err(Error::Api(api)) if api.is_unknown_key() => Ok(Output {
+                    value: (),
+                    request_id: api.request_id.clone(),
+                    attempts: api.attempts,
+                }),
+                Err(err) => Err(err),
+            }
+        })
     }
 
     /// Checks the ids that go into the request path, runs one generated
@@ -134,7 +204,7 @@ impl Client {
         send: impl AsyncFnOnce(
             &GeneratedClient,
         ) -> Result<ResponseValue<T>, progenitor_client::Error<ErrorBody>>,
-    ) -> Result<T, Error> {
+    ) -> Result<Output<T>, Error> {
         let id = |name: &str| {
             path_ids
                 .iter()
@@ -157,7 +227,12 @@ impl Client {
                 CallState::new(Arc::clone(&self.config), path_ids),
             );
             match send(&raw).await {
-                Ok(value) => Ok(value.into_inner()),
+                Ok(value) => Ok(Output {
+                    request_id: request_id_header(value.headers())
+                        .map(|id| redact_secrets(&id, &self.config.api_key)),
+                    attempts: raw.inner.attempts(),
+                    value: value.into_inner(),
+                }),
                 Err(err) => Err(self.translate(operation, err, &raw.inner).await),
             }
         })

@@ -32,6 +32,9 @@ pub struct Config {
     /// The budget of a whole call, retries and waits included.
     pub(crate) timeout: Duration,
     pub(crate) retry: RetryPolicy,
+    /// The builder this came from, its HTTP client set to the one built, for
+    /// [`Client::to_builder`].
+    pub(crate) settings: ClientBuilder,
 }
 
 impl Config {
@@ -45,8 +48,9 @@ impl Config {
     }
 }
 
-/// Settings for a [`Client`].
-#[derive(Debug)]
+/// Settings for a [`Client`]. Cloning it clones an HTTP client given to
+/// [`http_client`](Self::http_client) too, which shares its connection pool.
+#[derive(Debug, Clone)]
 pub struct ClientBuilder {
     api_key: Option<ApiKeySecret>,
     base_url: String,
@@ -158,6 +162,7 @@ impl ClientBuilder {
 
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<Client, Error> {
+        let mut settings = self.clone();
         let config_error = |reason: String| Error::Config { reason };
         let api_key = match self.api_key {
             Some(key) if !key.is_blank() => key,
@@ -209,7 +214,9 @@ impl ClientBuilder {
                 .map_err(|err| config_error(format!("cannot set up HTTP: {err}")))?,
         };
 
+        settings.http = Some(http.clone());
         Ok(Client::with_config(Config {
+            settings,
             base_url,
             http,
             authorization,

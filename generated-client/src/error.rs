@@ -187,15 +187,32 @@ impl ApiError {
         }
     }
 
+    /// Whether this is Deepgram's 404 for a key the project does not hold
+    /// (code `NOT_FOUND` on `get_key` or `delete_key`), rather than an
+    /// unknown project or a proxy's 404.
+    pub(crate) fn is_unknown_key(&self) -> bool {
+        self.status == StatusCode::NOT_FOUND
+            && self.operation.has_key_id()
+            && self.code.as_deref() == Some("NOT_FOUND")
+    }
+
     fn hint(&self) -> Option<&'static str> {
         let has_key_id = self.operation.has_key_id();
         Some(match self.status.as_u16() {
             401 => {
                 "check that the API key (DEEPGRAM_API_KEY) is valid; it is sent as `Token <key>`"
             }
-            403 => {
-                "the key lacks permission: managing keys needs a key with a `keys:*`, admin or owner scope"
+            403 if self.code.as_deref() == Some("FORBIDDEN") => {
+                "the key may not do this here: a key works only in its own project, and grants only scopes it holds itself (`admin` any but `owner`, `owner` any)"
             }
+            403 => match self.operation {
+                Operation::ListKeys | Operation::GetKey => {
+                    "the key lacks permission: reading keys needs a key with the `keys:read`, `keys:write`, `admin` or `owner` scope"
+                }
+                Operation::CreateKey | Operation::DeleteKey => {
+                    "the key lacks permission: creating and deleting keys needs a key with the `keys:write`, `admin` or `owner` scope (`keys:read` only lists and gets)"
+                }
+            },
             404 if has_key_id => {
                 "check the project and key ids, and the base URL: a proxy or a wrong path prefix answers 404 too"
             }
@@ -262,6 +279,13 @@ impl Error {
             _ => None,
         }
     }
+
+    /// Deepgram's id of the request that failed, when the service answered
+    /// with one: [`ApiError::request_id`]. Quote it when asking Deepgram
+    /// for support.
+    pub fn request_id(&self) -> Option<&str> {
+        self.api().and_then(|api| api.request_id.as_deref())
+    }
 }
 
 /// A response body as received. It may hold a new key's secret (a
@@ -299,7 +323,8 @@ impl fmt::Debug for RawBody {
     }
 }
 
-fn request_id_header(headers: &HeaderMap) -> Option<String> {
+/// The `dg-request-id` header, which every Deepgram response carries.
+pub(crate) fn request_id_header(headers: &HeaderMap) -> Option<String> {
     headers
         .get("dg-request-id")
         .and_then(|value| value.to_str().ok())

@@ -170,11 +170,10 @@
 //!
 //! The request id of a *successful* call, which Deepgram support asks for
 //! when a call did something unexpected, is the span's
-//! `deepgram.request_id`: a problem is reported from logs, where the span
-//! puts the id beside the operation, project, attempts and time. Returning it
-//! from the four methods would make every caller unwrap a wrapper for a
-//! value most never read; failed calls also carry it in
-//! [`ApiError::request_id`].
+//! `deepgram.request_id`. Without tracing, ask the call for it:
+//! `client.create_key(..).with_request_id().await?` gives an [`Output`]
+//! with the value, `request_id` and `attempts` (a plain `.await` gives the
+//! value alone). Failed calls carry it in [`Error::request_id`].
 //!
 //! ```no_run
 //! // e.g. with tracing-subscriber: one line per call when it ends.
@@ -207,6 +206,7 @@ mod create;
 mod error;
 mod hooks;
 mod operation;
+mod output;
 mod path_segment;
 mod response;
 mod retry;
@@ -232,6 +232,7 @@ pub use config::{ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_T
 pub use create::{CreateKey, Expiry, NoExpiry, WithExpiry};
 pub use error::{ApiError, Error, RawBody};
 pub use operation::Operation;
+pub use output::{Call, Output};
 pub use secret::ApiKeySecret;
 pub use types::{ApiKey, CreateKeyResponse, DeleteKeyResponse, KeyStatus, KeyWithMember, Member};
 
