@@ -7,7 +7,8 @@
 //!
 //! Regeneration is split by stage so that each can be tested and reused:
 //!
-//! 1. [`load()`]: read YAML or JSON into a JSON value ([`Document::load`]);
+//! 1. [`Document::load`]: read YAML or JSON, and the files its `$ref`s lead
+//!    to, into one document;
 //! 2. [`validate()`]: check it is OpenAPI 3.0 ([`Rules::OpenApi`]) that
 //!    progenitor can handle ([`Rules::Generator`]);
 //! 3. [`generate()`]: run progenitor with the client crate's settings;
@@ -20,7 +21,6 @@ pub mod document;
 mod error;
 mod format;
 mod generate;
-mod load;
 pub mod review;
 pub mod upstream;
 mod validate;
@@ -31,7 +31,6 @@ pub use document::{Dialect, Document, normalize, pointer, pointer_token};
 pub use error::Error;
 pub use format::format;
 pub use generate::generate;
-pub use load::{load, parse};
 pub use validate::{Rules, findings, validate};
 
 /// The client that `document` generates, as a syntax tree: what the review

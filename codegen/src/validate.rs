@@ -32,6 +32,9 @@ pub enum Rules {
 /// converts it to progenitor's input model.
 pub fn validate(document: &Document, rules: Rules) -> Result<OpenAPI, Error> {
     version(document)?;
+    if rules == Rules::Generator {
+        document.check_single_file()?;
+    }
     let mut found = Found::first_only();
     references(document, &mut found);
     found.stop()?;

@@ -90,7 +90,9 @@ const CASES: &[(&str, &[&str])] = &[
         "external_ref.yaml",
         &[
             "/paths/~1things/get/responses/200/$ref",
-            "refers to another document",
+            "`common.yaml#/components/responses/Ok` refers to",
+            "which does not exist",
+            "fix: create the file, or correct the path",
         ],
     ),
     (
@@ -191,4 +193,31 @@ fn the_corpus_and_the_table_agree() {
         on_disk, listed,
         "every file in tests/broken needs a row in CASES, and the other way round"
     );
+}
+
+/// A property's name is never a keyword: `Member` with a property literally
+/// named `$ref` (GitHub's document has one) generates, and reviews clean.
+#[test]
+fn a_property_named_ref_is_a_property() {
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../openapi/keys.yaml");
+    let text = std::fs::read_to_string(&spec).unwrap();
+    let anchor = "      required: [member_id, email]\n      properties:\n";
+    assert!(text.contains(anchor));
+    let text = text.replacen(
+        anchor,
+        &format!("{anchor}        $ref:\n          type: string\n"),
+        1,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("keys.yaml");
+    std::fs::write(&file, text).unwrap();
+    let source = codegen::client_source(&file, "keys.yaml").unwrap_or_else(|err| panic!("{err}"));
+    assert!(
+        source.contains("\"$ref\""),
+        "the property keeps its wire name"
+    );
+    let document = codegen::Document::load(&file).unwrap().normalized();
+    assert_eq!(codegen::findings(&document).unwrap(), []);
+    let report = codegen::review::review(&document, &document).unwrap();
+    assert!(report.changes.is_empty() && report.warnings.is_empty());
 }

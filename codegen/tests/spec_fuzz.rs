@@ -223,7 +223,10 @@ fn mutated_specs_never_panic_and_every_refusal_names_the_file() {
     let cases = env_number("SPEC_FUZZ_CASES", DEFAULT_CASES);
     let seed = env_number("SPEC_FUZZ_SEED", DEFAULT_SEED);
     let original = std::fs::read_to_string(project_spec()).unwrap();
-    let parsed = codegen::load(&project_spec()).unwrap();
+    let parsed = codegen::Document::load(&project_spec())
+        .unwrap()
+        .root()
+        .clone();
     let file = Path::new("fuzz.yaml");
     let mut rng = fastrand::Rng::with_seed(seed);
     let failures_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("spec-fuzz-failures");

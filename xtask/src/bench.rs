@@ -32,10 +32,11 @@ fn run(command: &mut Command) -> anyhow::Result<()> {
 
 /// The benchmarks, each in the crate it measures; each prints its own
 /// `ratio NAME VALUE` lines.
-const BENCHMARKS: [(&str, &str); 3] = [
+const BENCHMARKS: [(&str, &str); 4] = [
     ("deepgram-keys", "client"),
     ("deepgram-keys-codegen", "generate"),
     ("deepgram-keys-codegen", "upstream"),
+    ("deepgram-keys-codegen", "github"),
 ];
 
 /// Runs the criterion benchmarks (request overhead, decoding, generation,

@@ -41,12 +41,10 @@ pub fn run(sides: Sides, format: Format, allow_breaking: bool) -> anyhow::Result
 }
 
 fn read_sides(sides: &Sides) -> anyhow::Result<(Document, Document)> {
-    let read_file = |path: &Path| -> anyhow::Result<Document> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("{}: cannot read the spec", path.display()))?;
-        // Read for review: OpenAPI 3.1 and 3.0 normalised to one meaning.
-        Ok(Document::parse(path, &text)?.normalized())
-    };
+    // Read for review: with the files its references lead to, and OpenAPI
+    // 3.1 and 3.0 normalised to one meaning.
+    let read_file =
+        |path: &Path| -> anyhow::Result<Document> { Ok(Document::load(path)?.normalized()) };
     match sides {
         Sides::Files(old, new) => Ok((read_file(old)?, read_file(new)?)),
         Sides::Base(revision) => {

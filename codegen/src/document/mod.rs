@@ -6,11 +6,13 @@
 //! that openapiv3 cannot read still gets findings with JSON pointers, and a
 //! normalisation step (3.1 to 3.0, say) can run on the value first.
 
+mod bundle;
 mod keywords;
 mod media;
 mod normalize;
 mod operations;
 mod pointer;
+mod read;
 mod references;
 mod schemas;
 mod status;
@@ -22,6 +24,7 @@ use serde_json::Value;
 
 use crate::error::Error;
 
+pub use bundle::BUNDLED;
 pub use keywords::{DOCUMENTATION, is_annotation, is_documentation};
 pub use media::is_json;
 pub use normalize::{Dialect, normalize};
@@ -38,6 +41,8 @@ pub struct Document {
     root: Value,
     /// Read from OpenAPI 3.1 for review: never generated from.
     from_3_1: bool,
+    /// The other files its references led to.
+    bundle: bundle::Bundle,
 }
 
 impl Document {
@@ -47,27 +52,32 @@ impl Document {
             file: file.into(),
             root,
             from_3_1: false,
+            bundle: bundle::Bundle::default(),
         }
     }
 
-    /// Reads and parses `file` (YAML, or JSON when it ends in `.json`).
+    /// Stage 1: reads and parses `file` (YAML, or JSON when it ends in
+    /// `.json`), with the files its relative `$ref`s lead to inside its
+    /// folder (see [`BUNDLED`]). Every tool reads a spec file here.
     pub fn load(file: &Path) -> Result<Self, Error> {
-        Self::parse(file, &crate::load::read(file)?)
+        let mut document = Self::parse(file, &read::read(file)?)?;
+        document.bundle()?;
+        Ok(document)
     }
 
-    /// Parses spec text; `file` names it in errors. Every tool turns text
-    /// into a document here, so a step that every reader needs (a
-    /// normalisation of another OpenAPI version, say) has one place to go.
+    /// Parses spec text that is not read from a file of its own (a git
+    /// revision, a download); `file` names it in errors. A reference to
+    /// another file is not followed: it is reported as such.
     pub fn parse(file: &Path, text: &str) -> Result<Self, Error> {
-        Ok(Self::new(file, crate::load::parse(file, text)?))
+        Ok(Self::new(file, read::parse(file, text)?))
     }
 
     /// The document read for review: OpenAPI 3.1 and 3.0 normalised to one
-    /// meaning (see [`crate::normalize`]). Only the review tools read a
+    /// meaning (see [`normalize()`]). Only the review tools read a
     /// document so; regeneration reads it as written and refuses 3.1.
     pub fn normalized(mut self) -> Self {
-        self.from_3_1 = crate::Dialect::of(&self.root) == crate::Dialect::V31;
-        crate::normalize(&mut self.root);
+        self.from_3_1 = Dialect::of(&self.root) == Dialect::V31;
+        normalize::normalize_with(&mut self.root, self.bundle.schemas.as_slice());
         self
     }
 

@@ -65,6 +65,14 @@ impl Dialect {
 /// Rewrites `document` (3.0 or 3.1) into the normal form described in the
 /// module documentation.
 pub fn normalize(document: &mut Value) {
+    normalize_with(document, &[]);
+}
+
+/// [`normalize`] for a document with files grafted in (see
+/// [`super::BUNDLED`]): `bundled_schemas` are the pointers of the grafted
+/// items that are referred to as schemas, which no walk from `paths` and
+/// `components` reaches.
+pub(super) fn normalize_with(document: &mut Value, bundled_schemas: &[String]) {
     let dialect = Dialect::of(document);
     if dialect == Dialect::V31
         && let Some(root) = document.as_object_mut()
@@ -73,6 +81,11 @@ pub fn normalize(document: &mut Value) {
     }
     // Pass 1: every schema on its own.
     walk_document(document, &mut |schema| normalize_schema(schema, dialect));
+    for at in bundled_schemas {
+        if let Some(schema) = document.pointer_mut(at) {
+            walk_schema(schema, &mut |schema| normalize_schema(schema, dialect));
+        }
+    }
     // Pass 2: references with siblings, now that every target is normalised,
     // innermost first (so that rewriting one leaves the pointers of the
     // others in place).

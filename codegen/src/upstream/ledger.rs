@@ -12,6 +12,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::document::Document;
 use crate::error::Error;
 use crate::review::{HttpChange, Severity};
 
@@ -27,7 +28,7 @@ impl Ledger {
     /// Reads the ledger at `file`; a malformed entry is an error naming the
     /// file and the JSON pointer of the field.
     pub fn load(file: &Path) -> Result<Self, Error> {
-        let value = crate::load(file)?;
+        let value = Document::load(file)?.root().clone();
         serde_path_to_error::deserialize(value).map_err(|err| Error::Invalid {
             file: file.to_owned(),
             operation: None,

@@ -36,9 +36,12 @@ pub fn names() -> Vec<String> {
 
 /// The specs before and after the change of case `name`.
 pub fn sides(name: &str) -> (Value, Value) {
-    let base = codegen::load(&dir().join("base.yaml")).unwrap();
+    let base = codegen::Document::load(&dir().join("base.yaml"))
+        .unwrap()
+        .root()
+        .clone();
     let file = dir().join("cases").join(format!("{name}.yaml"));
-    let case = codegen::load(&file).unwrap();
+    let case = codegen::Document::load(&file).unwrap().root().clone();
     let side = |which: &str| {
         let mut spec = base.clone();
         if let Some(patch) = case.get(which) {

@@ -1,29 +1,27 @@
-//! Stage 1: read a spec file (YAML or JSON) into a JSON value.
+//! Stage 1's text: a spec file (YAML or JSON) read into a JSON value, for
+//! [`Document::load`](super::Document::load) and
+//! [`Document::parse`](super::Document::parse).
 
 use std::path::Path;
 
 use serde_json::Value;
 use serde_yaml_ng::Value as Yaml;
 
-use crate::document::pointer;
+use super::pointer;
 use crate::error::Error;
 
-/// Reads `file` and parses it as JSON when its name ends in `.json`, as YAML
-/// otherwise (YAML is a superset of JSON, so either parses).
-pub fn load(file: &Path) -> Result<Value, Error> {
-    parse(file, &read(file)?)
-}
-
 /// The text of `file`.
-pub(crate) fn read(file: &Path) -> Result<String, Error> {
+pub(super) fn read(file: &Path) -> Result<String, Error> {
     std::fs::read_to_string(file).map_err(|source| Error::Read {
         file: file.to_owned(),
         source,
     })
 }
 
-/// Parses spec text; `file` is only used to name the source in errors.
-pub fn parse(file: &Path, text: &str) -> Result<Value, Error> {
+/// Parses spec text as JSON when `file`'s name ends in `.json`, as YAML
+/// otherwise (YAML is a superset of JSON, so either parses); `file` is only
+/// used to name the source in errors.
+pub(super) fn parse(file: &Path, text: &str) -> Result<Value, Error> {
     if text.trim().is_empty() {
         return Err(Error::Syntax {
             file: file.to_owned(),
