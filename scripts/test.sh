@@ -8,6 +8,9 @@ export NPM_CONFIG_AUDIT=false NPM_CONFIG_FUND=false NPM_CONFIG_UPDATE_NOTIFIER=f
 
 # The workflow linter, pinned: a new release may add audits.
 ZIZMOR_VERSION=1.32.0
+# GitHub's OpenAPI 3.0.3 document, pinned (npm checks the package's
+# integrity): a large real spec with a property named `$ref`.
+OCTOKIT_OPENAPI_VERSION=2.2.1
 
 step() { printf '\n==> %s\n' "$*"; }
 

@@ -8,13 +8,13 @@ use super::{Document, ResponseKey, child, object};
 
 /// The HTTP methods a path item may hold, in OpenAPI's order. Other keys of
 /// a path item (`parameters`, `summary`, extensions) are not operations.
-pub const METHODS: [&str; 8] = [
+pub(super) const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 
 /// Header parameters OpenAPI says to ignore: the HTTP layer and the security
 /// schemes own these headers (Deepgram's document declares `Authorization`).
-pub const IGNORED_HEADERS: [&str; 3] = ["Accept", "Content-Type", "Authorization"];
+const IGNORED_HEADERS: [&str; 3] = ["Accept", "Content-Type", "Authorization"];
 
 /// One operation, found at `/paths/{path}/{method}`.
 #[derive(Debug, Clone)]
