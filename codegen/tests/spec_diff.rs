@@ -115,6 +115,7 @@ const CASES: &[Case] = &[
     case("security-requirement-added", &[(SecurityRequirementAdded, Breaking)], &[], &[], Major),
     case("security-requirement-removed", &[(SecurityRequirementRemoved, NonBreaking)], &[], &[], Minor),
     case("security-scheme-changed", &[(SecuritySchemeChanged, Breaking)], &[], &[], Major),
+    case("security-scheme-scope-offered", &[], &[], &[], Bump::None),
     case("security-scope-added", &[(SecurityScopeAdded, Breaking)], &[], &[], Major),
     case("security-scope-removed", &[(SecurityScopeRemoved, NonBreaking)], &[], &[], Minor),
     case("success-status-removed", &[(ResponseStatusAdded, NonBreaking), (SuccessStatusRemoved, Breaking)], &[(InternalsChanged, Patch)], &[], Major),

@@ -283,11 +283,20 @@ impl<'a> Differ<'a> {
         let names: BTreeSet<&String> = old_schemes.keys().chain(new_schemes.keys()).collect();
         for name in names {
             let here = child(section, name);
+            // What a client must do to authenticate: not the descriptions,
+            // and not the scopes a flow offers (the requirements say which
+            // are needed, and are compared on their own).
             let without_docs = |scheme: Option<&Value>| {
                 scheme.map(|scheme| {
                     let mut scheme = scheme.clone();
                     if let Some(map) = scheme.as_object_mut() {
                         map.remove("description");
+                        let flows = map.get_mut("flows").and_then(Value::as_object_mut);
+                        for flow in flows.into_iter().flat_map(|flows| flows.values_mut()) {
+                            if let Some(flow) = flow.as_object_mut() {
+                                flow.remove("scopes");
+                            }
+                        }
                     }
                     scheme
                 })

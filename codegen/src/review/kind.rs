@@ -4,7 +4,8 @@
 //! The rule of the field: requests may not narrow, responses may not widen.
 //! A schema change that narrows what is allowed breaks requests (clients
 //! send values the server now refuses) and is safe for responses; one that
-//! widens it is the other way round.
+//! widens it is the other way round. `RULES.md`, next to this file, says
+//! what is compared and where these rules differ from oasdiff's, and why.
 
 use serde::Serialize;
 

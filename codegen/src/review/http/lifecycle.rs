@@ -7,7 +7,7 @@
 //! how long they have to move. Removing the thing itself stays a breaking
 //! change even after its sunset: for the crate, a removed operation is a
 //! removed method, and callers that still name it stop compiling, so it
-//! needs a major version whatever the date (see `docs/spec-diff-rules.md`).
+//! needs a major version whatever the date (see `RULES.md` next to `kind.rs`).
 
 use serde_json::Value;
 
