@@ -461,3 +461,30 @@ async fn twenty_rotations_at_once_each_replace_their_own_key() {
     );
     assert_eq!(fake.requests_for(Operation::CreateKey).len(), 20);
 }
+
+#[tokio::test]
+async fn a_rollback_that_fails_names_the_key_left_over() {
+    let fake = FakeDeepgram::start();
+    let project = fake.project_id();
+    let old = billing_key(&fake);
+    fake.fail(verification(), u32::MAX, Fault::status(503));
+    let old_key_id = old.api_key_id.clone();
+    fake.fail(
+        Matcher::operation(Operation::DeleteKey)
+            .when(move |request| request.path_key_id.as_deref() != Some(old_key_id.as_str())),
+        u32::MAX,
+        Fault::status(500),
+    );
+    let err = rotate(&fake.client(), project, &old.api_key_id, None)
+        .await
+        .unwrap_err();
+    let RotationError::Orphaned { key_id, cause } = err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(cause.status().map(|status| status.as_u16()), Some(503));
+    assert_eq!(
+        key_ids(&fake),
+        [fake.owner_key_id(), &old.api_key_id, &key_id],
+        "the report names exactly the key left over"
+    );
+}
