@@ -92,47 +92,30 @@
 //! deepgram-keys-fake = "0.1"
 //! ```
 //!
-//! A key rotation, tested with a rate limit and a server error on the way:
+//! A create, rate limited once on the way, and what the fake saw:
 //!
 //! ```
-//! use deepgram_keys_fake::{FakeDeepgram, Fault, Operation, OWNER_MEMBER_ID};
-//! use deepgram_keys::{Client, CreateKey, CreateKeyResponse, Error};
-//!
-//! /// Replaces a key with a new one of the same comment and scopes.
-//! async fn rotate(client: &Client, project: &str, old_key_id: &str) -> Result<CreateKeyResponse, Error> {
-//!     let old = client.get_key(project, old_key_id).await?;
-//!     let request = CreateKey::new(old.api_key.comment, old.api_key.scopes);
-//!     let new = client.create_key(project, &request).await?;
-//!     client.delete_key(project, old_key_id).await?;
-//!     Ok(new)
-//! }
+//! use deepgram_keys::CreateKey;
+//! use deepgram_keys_fake::{FakeDeepgram, Fault, Operation};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() {
 //! let fake = FakeDeepgram::start();
-//! let project = fake.project_id();
-//! let old = fake.add_key(project, OWNER_MEMBER_ID, &CreateKey::new("billing", ["usage:read"]));
 //! let client = fake.client();
-//!
-//! // A 429 and a 503 on the way: both retried, since reading and deleting
-//! // are safe to repeat.
-//! fake.fail_next(Operation::GetKey, 1, Fault::status(429));
-//! fake.fail_next(Operation::DeleteKey, 1, Fault::status(503));
-//! let new = rotate(&client, project, &old.api_key_id).await.unwrap();
-//!
-//! let ids: Vec<String> = fake.keys(project).into_iter().map(|k| k.api_key.api_key_id).collect();
-//! assert!(ids.contains(&new.api_key_id) && !ids.contains(&old.api_key_id));
-//! assert_eq!(new.scopes, ["usage:read"]);
-//!
-//! // A 503 on create is not retried (it might have created a key): the
-//! // rotation stops and the current key stays.
-//! fake.fail_next(Operation::CreateKey, 1, Fault::status(503));
-//! let err = rotate(&client, project, &new.api_key_id).await.unwrap_err();
-//! assert_eq!(err.status().map(|status| status.as_u16()), Some(503));
-//! assert_eq!(fake.requests_for(Operation::CreateKey).len(), 2);
-//! assert!(fake.keys(project).iter().any(|k| k.api_key.api_key_id == new.api_key_id));
+//! fake.fail_next(Operation::CreateKey, 1, Fault::status(429));
+//! let created = client
+//!     .create_key(fake.project_id(), &CreateKey::new("ci", ["usage:read"]).tag("ci"))
+//!     .await
+//!     .unwrap();
+//! assert_eq!(fake.requests_for(Operation::CreateKey).len(), 2, "the 429 was retried");
+//! assert!(fake.keys(fake.project_id()).iter().any(|k| k.api_key.api_key_id == created.api_key_id));
 //! # }
 //! ```
+//!
+//! The crate README has a key rotation that keeps the old key's comment,
+//! scopes and tags, verifies the new key with [`Client::with_api_key`] and
+//! rolls back with [`Client::delete_key_if_exists`], with its test on the
+//! fake.
 //!
 //! The fake's documentation lists everything it does: tokens and scopes,
 //! expiry against a clock the test sets, Deepgram's validation errors, both
