@@ -134,6 +134,76 @@ fn the_reported_escapes_no_longer_reach_another_path() {
 }
 
 #[test]
+fn each_id_is_sent_exactly_so_encoded() {
+    let runtime = runtime();
+    let server = RawServer::start();
+    let client = client(&server);
+    let cases = [
+        ("a/b", "a%2Fb"),
+        (r"..\..\OTHER", "..%5C..%5COTHER"),
+        ("x?admin=1", "x%3Fadmin%3D1"),
+        ("frag#ment", "frag%23ment"),
+        ("100%", "100%25"),
+        ("with space", "with%20space"),
+        ("../../v1/projects", "..%2F..%2Fv1%2Fprojects"),
+        ("...", "..."),
+        ("%2e%2e", "%252e%252e"),
+        ("\u{ff0e}\u{ff0e}", "%EF%BC%8E%EF%BC%8E"),
+        ("uuid-like_0.9~", "uuid-like_0.9~"),
+    ];
+    for (hostile, encoded) in cases {
+        runtime
+            .block_on(client.get_key("proj", hostile))
+            .unwrap_err();
+        assert_eq!(
+            server.take_targets(),
+            [format!("/v1/projects/proj/keys/{encoded}")],
+            "key id {hostile:?}: the whole target, so nothing leaked into a query either"
+        );
+    }
+}
+
+#[test]
+fn ids_no_segment_can_carry_are_refused_before_anything_is_sent() {
+    let runtime = runtime();
+    let server = RawServer::start();
+    let client = client(&server);
+    for refused in [".", "..", "", "k\n", "\0"] {
+        let err = runtime
+            .block_on(client.delete_key("proj", refused))
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::InvalidRequest {
+                    operation: deepgram_keys::Operation::DeleteKey,
+                    ..
+                }
+            ),
+            "{refused:?}: {err:?}"
+        );
+        let err = runtime
+            .block_on(client.list_keys(refused, None))
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::InvalidRequest {
+                    operation: deepgram_keys::Operation::ListKeys,
+                    ..
+                }
+            ),
+            "{refused:?}: {err:?}"
+        );
+    }
+    assert_eq!(
+        server.take_targets(),
+        Vec::<String>::new(),
+        "a refused or empty id was sent"
+    );
+}
+
+#[test]
 fn long_ids_up_to_the_limit_stay_one_segment() {
     let runtime = runtime();
     let server = RawServer::start();

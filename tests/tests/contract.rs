@@ -4,12 +4,9 @@
 
 use std::collections::BTreeSet;
 
-use deepgram_keys::{Client, KeyWithMember};
 use deepgram_keys_contract::fixtures::{self, Fixture};
 use deepgram_keys_contract::sample::{self, Outcome, SchemaFit};
 use deepgram_keys_contract::spec::Spec;
-use wiremock::matchers::any;
-use wiremock::{Mock, MockServer, ResponseTemplate};
 
 #[tokio::test]
 async fn every_fixture_fits_the_spec_decodes_and_loses_nothing() {
@@ -150,38 +147,6 @@ fn every_operation_and_status_carries_an_example() {
         }
     }
     assert!(missing.is_empty(), "add examples for: {missing:?}");
-}
-
-async fn get_through_client(body: &[u8]) -> KeyWithMember {
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(200).set_body_raw(body.to_vec(), "application/json"))
-        .mount(&server)
-        .await;
-    let client = Client::builder()
-        .api_key("t")
-        .base_url(server.uri())
-        .build()
-        .unwrap();
-    client.get_key("p", "k").await.unwrap()
-}
-
-#[tokio::test]
-async fn both_get_shapes_give_the_same_value() {
-    for (flat, wrapped) in [
-        ("200-flat-shape.json", "200-wrapped-shape.json"),
-        ("200-flat-minimal.json", "200-wrapped-minimal.json"),
-    ] {
-        let read = |name: &str| {
-            std::fs::read(fixtures::fixtures_dir().join("get_key").join(name)).unwrap()
-        };
-        let from_flat = get_through_client(&read(flat)).await;
-        let from_wrapped = get_through_client(&read(wrapped)).await;
-        assert_eq!(
-            from_flat, from_wrapped,
-            "{flat} and {wrapped} decode differently"
-        );
-    }
 }
 
 #[tokio::test]

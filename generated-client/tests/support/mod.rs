@@ -1,14 +1,91 @@
-//! What several test files share: a server that records requests exactly as
-//! they arrive on the socket, the one-segment rule for ids, and the settings
-//! of the property tests.
+//! What the client crate's test files share: the two kinds of test server,
+//! the test secrets and the check that they never show, the one-segment
+//! rule for ids, and the settings of the property tests.
+//!
+//! Two kinds of server, because the cases need two:
+//! - wiremock, for every case that answers with a chosen status, headers and
+//!   body (and delay) and then inspects what arrived, parsed: method, path,
+//!   query, headers, JSON body. A well-kept crate, not our code.
+//! - [`RawServer`], for what wiremock cannot do: record the request target
+//!   byte for byte as it arrives on the socket, before any URL parser can
+//!   normalise it (the one-segment rule for ids), send bytes that are not a
+//!   well-formed response (the response fuzzer), and hang up after reading a
+//!   request without answering (a connection lost after sending).
+//!
+//! The fake Deepgram is not one of them: it is tested in its own crate and
+//! held to the spec by the contract tests; the client's rules are tested
+//! here on answers chosen byte for byte.
 
 #![allow(dead_code)] // Each test file uses its own part of this module.
 
+use std::fmt::{Debug, Display};
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::sync::mpsc::{Receiver, channel};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
+use deepgram_keys::{Client, ClientBuilder};
 use proptest::test_runner::{Config, RngSeed};
+use serde_json::{Value, json};
+use wiremock::{MockServer, Request};
+
+/// The API key the tests' clients send.
+pub const TOKEN: &str = "dg-test-token-0123456789abcdef0123456789abcdef";
+
+/// A new key's secret, as a server returns it once.
+pub const NEW_SECRET: &str = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b";
+
+/// A builder aimed at `server`, with the test token.
+pub fn builder(server: &MockServer) -> ClientBuilder {
+    Client::builder().api_key(TOKEN).base_url(server.uri())
+}
+
+/// A client for `server` with fast retries.
+pub fn client(server: &MockServer) -> Client {
+    builder(server)
+        .backoff(Duration::from_millis(10), Duration::from_millis(50))
+        .build()
+        .unwrap()
+}
+
+/// Neither the token nor a new key's secret may show in any formatting.
+pub fn assert_no_secrets(value: &(impl Debug + Display)) {
+    for shown in [
+        format!("{value}"),
+        format!("{value:?}"),
+        format!("{value:#?}"),
+    ] {
+        assert!(!shown.contains(TOKEN), "the token leaked: {shown}");
+        assert!(!shown.contains(NEW_SECRET), "a new key leaked: {shown}");
+    }
+}
+
+/// Neither secret may show anywhere in an error's `source()` chain either.
+pub fn assert_no_secrets_in_chain(err: &(dyn std::error::Error + 'static)) {
+    let mut next = Some(err);
+    while let Some(err) = next {
+        let shown = format!("{err} {err:?}");
+        assert!(!shown.contains(TOKEN), "the token leaked: {shown}");
+        assert!(!shown.contains(NEW_SECRET), "a new key leaked: {shown}");
+        next = err.source();
+    }
+}
+
+/// A `get_key` answer in the flat shape.
+pub fn key_json() -> Value {
+    json!({
+        "member": {"member_id": "m-1", "email": "ada@example.com"},
+        "api_key": {"api_key_id": "k-1", "comment": "c", "scopes": ["member"], "created": "2024-05-21T17:19:49.373761Z"}
+    })
+}
+
+/// The one request `server` received.
+pub async fn only_request(server: &MockServer) -> Request {
+    let mut requests = server.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 1, "expected exactly one request");
+    requests.remove(0)
+}
 
 /// The seed of every property test, so that a run is repeatable. Set
 /// `PROPTEST_RNG_SEED` to explore other inputs.
@@ -33,12 +110,15 @@ pub fn proptest_config(default_cases: u32) -> Config {
 }
 
 /// A server on 127.0.0.1 that records the request target (path and query)
-/// of every request byte for byte as it arrives, before any parsing, and
-/// answers each with an empty `404` and closes the connection. A 404 is not
-/// retried, so one call sends at most one request.
+/// of every request byte for byte as it arrives, before any parsing, then
+/// answers with the bytes it was given and closes the connection: by
+/// default an empty `404`, which is not retried, so one call sends at most
+/// one request. Each connection carries one request.
 pub struct RawServer {
     pub base_url: String,
     targets: Receiver<String>,
+    /// What every request gets; `None`: nothing, the connection is closed.
+    answer: Arc<Mutex<Option<Vec<u8>>>>,
 }
 
 impl RawServer {
@@ -46,6 +126,10 @@ impl RawServer {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let base_url = format!("http://{}", listener.local_addr().unwrap());
         let (sender, targets) = channel();
+        let answer = Arc::new(Mutex::new(Some(
+            b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n".to_vec(),
+        )));
+        let script = Arc::clone(&answer);
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(mut stream) = stream else { break };
@@ -57,18 +141,49 @@ impl RawServer {
                 if sender.send(target).is_err() {
                     break;
                 }
-                let _ = stream.write_all(
-                    b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
-                );
+                let answer = script.lock().unwrap().clone();
+                if let Some(answer) = answer {
+                    let _ = stream.write_all(&answer);
+                }
             }
         });
-        Self { base_url, targets }
+        Self {
+            base_url,
+            targets,
+            answer,
+        }
+    }
+
+    /// Every request from now on gets `status`, `headers`, a matching
+    /// `content-length` and `body`. The bytes go out as given: a malformed
+    /// head is part of what a test may send.
+    pub fn answer_with(&self, status: u16, headers: &[(String, String)], body: &[u8]) {
+        let mut answer = format!("HTTP/1.1 {status} Scripted\r\nconnection: close\r\n");
+        for (name, value) in headers {
+            answer.push_str(&format!("{name}: {value}\r\n"));
+        }
+        answer.push_str(&format!("content-length: {}\r\n\r\n", body.len()));
+        let mut answer = answer.into_bytes();
+        answer.extend_from_slice(body);
+        *self.answer.lock().unwrap() = Some(answer);
+    }
+
+    /// Every request from now on is read whole and then the connection is
+    /// closed without an answer: the server may have acted on it.
+    pub fn hang_up(&self) {
+        *self.answer.lock().unwrap() = None;
     }
 
     /// The request targets that arrived since the last call.
     pub fn take_targets(&self) -> Vec<String> {
         self.targets.try_iter().collect()
     }
+}
+
+/// An address on 127.0.0.1 that nothing listens on: connecting is refused.
+pub fn closed_address() -> std::net::SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap()
 }
 
 /// Reads one request's head and body; returns the target of its request line.
@@ -221,45 +336,3 @@ pub const ESCAPE_IDS: &[&str] = &[
     "a|b^c`d{e}f<g>h\"i'j",
     "~user",
 ];
-
-/// A server on 127.0.0.1 that answers every request with the same bytes,
-/// set per test case with [`ScriptedServer::answer_with`], and closes the
-/// connection. The bytes go out as given: a malformed head is part of what
-/// a test may send.
-pub struct ScriptedServer {
-    pub base_url: String,
-    answer: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
-}
-
-impl ScriptedServer {
-    pub fn start() -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let base_url = format!("http://{}", listener.local_addr().unwrap());
-        let answer = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let script = std::sync::Arc::clone(&answer);
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { break };
-                if read_request_target(&mut stream).is_none() {
-                    continue;
-                }
-                let answer = script.lock().unwrap().clone();
-                let _ = stream.write_all(&answer);
-            }
-        });
-        Self { base_url, answer }
-    }
-
-    /// Every request from now on gets `status`, `headers`, a matching
-    /// `content-length` and `body`.
-    pub fn answer_with(&self, status: u16, headers: &[(String, String)], body: &[u8]) {
-        let mut answer = format!("HTTP/1.1 {status} Scripted\r\nconnection: close\r\n");
-        for (name, value) in headers {
-            answer.push_str(&format!("{name}: {value}\r\n"));
-        }
-        answer.push_str(&format!("content-length: {}\r\n\r\n", body.len()));
-        let mut answer = answer.into_bytes();
-        answer.extend_from_slice(body);
-        *self.answer.lock().unwrap() = answer;
-    }
-}
