@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use codegen::document::{Document, Operation, ResponseKey, is_json};
+use codegen::document::{Document, Operation, ResponseKey};
 use codegen::{Rules, validate};
 use serde_json::{Map, Value};
 
@@ -90,15 +90,6 @@ impl Spec {
     /// Follows `$ref`s to the item they name.
     pub fn resolve<'a>(&'a self, value: &'a Value) -> &'a Value {
         self.document.resolved(value)
-    }
-
-    /// The schema of `response`'s JSON body, or of its other body.
-    pub fn body_schema<'a>(&'a self, response: &'a Value, json: bool) -> Option<&'a Value> {
-        let content = response.get("content")?.as_object()?;
-        content
-            .iter()
-            .find(|(media_type, _)| is_json(media_type) == json)
-            .and_then(|(_, media)| media.get("schema"))
     }
 
     /// For a `oneOf` schema, the branch `instance` means: the one whose
