@@ -9,13 +9,15 @@
 //!
 //! 1. [`Document::load`]: read YAML or JSON, and the files its `$ref`s lead
 //!    to, into one document;
-//! 2. [`validate()`]: check it is OpenAPI 3.0 ([`Rules::OpenApi`]) that
-//!    progenitor can handle ([`Rules::Generator`]);
+//! 2. [`generator_input()`]: check it is OpenAPI 3.0 ([`Rules::OpenApi`])
+//!    that progenitor can handle ([`Rules::Generator`]), as [`validate()`]
+//!    does, and hand progenitor its model of it;
 //! 3. [`generate()`]: run progenitor with the client crate's settings;
 //! 4. [`format()`]: format with prettyplease and prepend the `@generated` header.
 //!
 //! [`review`] compares two specs, by their HTTP contract and by the Rust API
-//! they generate, for `cargo xtask spec-diff`.
+//! they generate, for `cargo xtask spec-diff`; it reads any OpenAPI 3.x
+//! document and lists what is not valid in it as warnings ([`findings()`]).
 
 pub mod document;
 mod error;
@@ -31,12 +33,12 @@ pub use document::{Dialect, Document, normalize, pointer, pointer_token};
 pub use error::Error;
 pub use format::format;
 pub use generate::generate;
-pub use validate::{Rules, findings, validate};
+pub use validate::{Rules, findings, generator_input, validate};
 
 /// The client that `document` generates, as a syntax tree: what the review
 /// of the Rust API compares.
 pub fn client_syntax(document: &Document) -> Result<syn::File, Error> {
-    let spec = validate(document, Rules::Generator)?;
+    let spec = generator_input(document)?;
     let tokens = generate(document, &spec)?;
     syn::parse2(tokens).map_err(|err| Error::Format {
         file: document.file().to_owned(),
@@ -50,7 +52,7 @@ pub fn client_syntax(document: &Document) -> Result<syn::File, Error> {
 /// does not depend on where the checkout lives).
 pub fn client_source(file: &Path, spec_label: &str) -> Result<String, Error> {
     let document = Document::load(file)?;
-    let spec = validate(&document, Rules::Generator)?;
+    let spec = generator_input(&document)?;
     let tokens = generate(&document, &spec)?;
     format(file, spec_label, tokens)
 }

@@ -28,9 +28,19 @@ pub enum Rules {
     Generator,
 }
 
-/// Checks `document` under `rules`, stopping at the first problem, and
-/// converts it to progenitor's input model.
-pub fn validate(document: &Document, rules: Rules) -> Result<OpenAPI, Error> {
+/// Checks `document` under `rules`, stopping at the first problem.
+pub fn validate(document: &Document, rules: Rules) -> Result<(), Error> {
+    checked(document, rules).map(drop)
+}
+
+/// Stage 2's output: `document` checked under [`Rules::Generator`] (see
+/// [`validate`]) and converted to progenitor's input model, which the check
+/// builds on the way.
+pub fn generator_input(document: &Document) -> Result<OpenAPI, Error> {
+    checked(document, Rules::Generator)
+}
+
+fn checked(document: &Document, rules: Rules) -> Result<OpenAPI, Error> {
     version(document)?;
     if rules == Rules::Generator {
         document.check_single_file()?;

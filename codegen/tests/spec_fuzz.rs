@@ -38,8 +38,7 @@ fn project_spec() -> PathBuf {
 /// spec is refused. Panics only if the pipeline does.
 fn pipeline(file: &Path, text: &str) -> Result<String, String> {
     let document = codegen::Document::parse(file, text).map_err(|err| err.to_string())?;
-    let spec =
-        codegen::validate(&document, codegen::Rules::Generator).map_err(|e| e.to_string())?;
+    let spec = codegen::generator_input(&document).map_err(|e| e.to_string())?;
     let tokens = codegen::generate(&document, &spec).map_err(|e| e.to_string())?;
     codegen::format(file, "fuzz.yaml", tokens).map_err(|e| e.to_string())
 }
