@@ -8,24 +8,9 @@ use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
 use quote::{ToTokens, quote};
 
+use crate::client_crate::{INNER_TYPE, PATH_SEGMENT_ENCODER, REPLACEMENTS};
 use crate::document::Document;
 use crate::error::Error;
-
-/// The hand-written type every generated `Client` carries: per-call state that
-/// the client layer's hooks use for auth, retries and error reporting.
-const INNER_TYPE: &str = "crate::hooks::CallState";
-
-/// The client crate's encoder of one path segment. progenitor's own
-/// `encode_path` leaves `\` as it is, which URL parsers read as `/` in
-/// `http(s)` URLs: an id such as `..\..\OTHER` would leave its segment. Every
-/// call of it in the generated code is pointed here instead.
-const PATH_SEGMENT_ENCODER: &str = "crate::path_segment::encode";
-
-/// Schemas replaced by hand-written types of the client crate, with why.
-const REPLACEMENTS: [(&str, &str); 1] = [
-    // A new key's secret must never show up in `Debug` output or logs.
-    ("ApiKeySecret", "crate::ApiKeySecret"),
-];
 
 /// Generates the client's tokens. progenitor panics on some shapes; a panic
 /// that gets past the validator is caught here and returned as an error.
@@ -56,7 +41,11 @@ pub fn generate(document: &Document, spec: &OpenAPI) -> Result<TokenStream, Erro
     })) {
         Ok(Ok(tokens)) => tokens,
         Ok(Err(err)) => return Err(unsupported(err.to_string())),
-        Err(payload) => return Err(unsupported(panic_message(payload.as_ref()))),
+        Err(payload) => {
+            let message =
+                panic_message(payload.as_ref()).unwrap_or("progenitor stopped without a message");
+            return Err(unsupported(message.to_owned()));
+        }
     };
     let encoder: TokenStream = syn::parse_str::<syn::Path>(PATH_SEGMENT_ENCODER)
         .expect("PATH_SEGMENT_ENCODER is a valid path")
@@ -106,12 +95,14 @@ fn replace_calls(
     (out.into_iter().collect(), replaced)
 }
 
-fn panic_message(payload: &(dyn Any + Send)) -> String {
+/// What a caught panic said, when it said it as text (`panic!` with a
+/// literal or with formatting). Used here for progenitor's panics and by
+/// xtask for its own.
+pub fn panic_message(payload: &(dyn Any + Send)) -> Option<&str> {
     payload
         .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-        .unwrap_or_else(|| "progenitor stopped without a message".to_owned())
+        .map(String::as_str)
+        .or_else(|| payload.downcast_ref::<&str>().copied())
 }
 
 #[cfg(test)]
@@ -132,5 +123,20 @@ mod tests {
             fn f() { format!("{}/{}", crate::path_segment::encode(&a.to_string()), g(crate::path_segment::encode(&b))) }
         };
         assert_eq!(rewritten.to_string(), expected.to_string());
+    }
+
+    #[test]
+    fn a_panic_message_is_read_whatever_its_type() {
+        let message =
+            |payload: Box<dyn Any + Send>| panic_message(payload.as_ref()).map(str::to_owned);
+        assert_eq!(
+            message(Box::new("static text")).as_deref(),
+            Some("static text")
+        );
+        assert_eq!(
+            message(Box::new(format!("formatted {}", 1))).as_deref(),
+            Some("formatted 1")
+        );
+        assert_eq!(message(Box::new(42)), None);
     }
 }

@@ -19,6 +19,7 @@
 //! they generate, for `cargo xtask spec-diff`; it reads any OpenAPI 3.x
 //! document and lists what is not valid in it as warnings ([`findings()`]).
 
+pub mod client_crate;
 pub mod document;
 mod error;
 mod format;
@@ -32,7 +33,7 @@ use std::path::Path;
 pub use document::{Dialect, Document, normalize, pointer, pointer_token};
 pub use error::Error;
 pub use format::format;
-pub use generate::generate;
+pub use generate::{generate, panic_message};
 pub use validate::{Rules, findings, generator_input, validate};
 
 /// The client that `document` generates, as a syntax tree: what the review

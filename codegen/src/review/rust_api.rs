@@ -1,10 +1,16 @@
 //! The Rust API a spec generates, and how it changed between two specs.
 //!
-//! What users of the `deepgram-keys` crate can name is the `types` module
-//! (re-exported as is) and the hand-written `Client` and its friends. The
-//! generated `Client` is private: its methods are what the hand-written
-//! layer calls, so a change to them is a task for the maintainer (the
-//! hand-written layer must follow), not a semver fact.
+//! What users of the `deepgram-keys` crate can name of the generated code is
+//! what its `lib.rs` re-exports through `types` and `wire`, each item by name
+//! ([`Exports`]); the rest of its API is hand-written. The generated `Client`
+//! is private: its methods are what the hand-written layer calls, so a change
+//! to them is a task for the maintainer (the hand-written layer must follow),
+//! not a semver fact. So is a generated type nothing exports yet.
+//!
+//! A document that does not generate every type the crate exports is not a
+//! version of the crate's spec (an example pair, another API): its types are
+//! compared as if all were published under `types`, as progenitor's own
+//! layout publishes them.
 
 use std::collections::BTreeMap;
 
@@ -13,6 +19,9 @@ use quote::ToTokens;
 use serde::Serialize;
 
 use super::Bump;
+use crate::client_crate::{
+    self, CLIENT_LIB_PATH, Exports, GENERATED_CLIENT_TYPE, GENERATED_MODULE, GENERATED_TYPES,
+};
 
 /// Every kind of Rust API change, named in reports in kebab case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -166,9 +175,39 @@ pub fn compare(old: &syn::File, new: &syn::File) -> RustApiDiff {
             format!("`{path}: {signature}` was added{why}"),
         );
     }
-    let (generated_client, mut published): (Vec<_>, Vec<_>) = changes
-        .into_iter()
-        .partition(|change| change.item.starts_with(GENERATED_CLIENT));
+    let exports = Exports::of_client_crate()
+        .ok()
+        .filter(|exports| exports.all_generated_by(old) || exports.all_generated_by(new));
+    let (mut published, mut generated_client) = (Vec::new(), Vec::new());
+    for mut change in changes {
+        match where_it_is(&change.item, exports) {
+            Place::GeneratedClient => {
+                change.message = format!(
+                    "{}; the hand-written `Client` in generated-client/src/client.rs has to follow",
+                    change.message
+                );
+                generated_client.push(change);
+            }
+            Place::Published(public) => {
+                change.message = change.message.replacen(&change.item, &public, 1);
+                change.item = public;
+                published.push(change);
+            }
+            Place::Private(why) => {
+                change.message = format!("{} (deliberately private: {why})", change.message);
+                change.bump = Bump::None;
+                generated_client.push(change);
+            }
+            Place::Unexported => {
+                change.message = format!(
+                    "{}; nothing exports it: re-export it through `types` or `wire` in {CLIENT_LIB_PATH}, or list it in `PRIVATE` in codegen/src/client_crate.rs",
+                    change.message
+                );
+                change.bump = Bump::None;
+                generated_client.push(change);
+            }
+        }
+    }
     if published.is_empty() && strip_docs(old) != strip_docs(new) {
         published.push(RustApiChange {
             kind: RustApiKind::InternalsChanged,
@@ -179,27 +218,52 @@ pub fn compare(old: &syn::File, new: &syn::File) -> RustApiDiff {
     }
     RustApiDiff {
         published,
-        generated_client: generated_client
-            .into_iter()
-            .map(|mut change| {
-                change.message = format!(
-                    "{}; the hand-written `Client` in generated-client/src/client.rs has to follow",
-                    change.message
-                );
-                change
-            })
-            .collect(),
+        generated_client,
     }
 }
 
-/// How the private generated client's methods are named in the API map.
-const GENERATED_CLIENT: &str = "generated::Client::";
+/// Where a generated item ends up in the client crate.
+enum Place {
+    /// A method of the private generated `Client`.
+    GeneratedClient,
+    /// Users name it by this path.
+    Published(String),
+    /// Its type is in [`client_crate::PRIVATE`], for this reason.
+    Private(&'static str),
+    /// Its type is generated but nothing exports it.
+    Unexported,
+}
+
+/// Where `item` (a path of the API map) ends up: under the crate's
+/// `exports`, or, for a document that is not a version of the crate's spec
+/// (`None`), published as generated.
+fn where_it_is(item: &str, exports: Option<&Exports>) -> Place {
+    if item.starts_with(&generated_client_prefix()) {
+        return Place::GeneratedClient;
+    }
+    let Some(exports) = exports else {
+        return Place::Published(item.to_owned());
+    };
+    if let Some(public) = exports.public_path(item) {
+        Place::Published(public)
+    } else if let Some(why) = client_crate::why_private(item) {
+        Place::Private(why)
+    } else {
+        Place::Unexported
+    }
+}
+
+/// How the private generated client's methods are named in the API map:
+/// `generated::Client::list_keys`.
+fn generated_client_prefix() -> String {
+    format!("{GENERATED_MODULE}::{GENERATED_CLIENT_TYPE}::")
+}
 
 fn public_api(file: &syn::File) -> Api {
     let mut api = Api::new();
     for item in &file.items {
         match item {
-            syn::Item::Mod(module) if module.ident == "types" => {
+            syn::Item::Mod(module) if module.ident == GENERATED_TYPES => {
                 collect_types(&module.ident.to_string(), module, &mut api)
             }
             syn::Item::Impl(block) if is_client(&block.self_ty) => {
@@ -207,7 +271,7 @@ fn public_api(file: &syn::File) -> Api {
                     if let syn::ImplItem::Fn(method) = item
                         && matches!(method.vis, syn::Visibility::Public(_))
                     {
-                        let path = format!("{GENERATED_CLIENT}{}", method.sig.ident);
+                        let path = format!("{}{}", generated_client_prefix(), method.sig.ident);
                         api.insert(path, (ItemKind::Method, tokens(&method.sig)));
                     }
                 }
@@ -280,7 +344,7 @@ fn is_public(visibility: &syn::Visibility) -> bool {
 }
 
 fn is_client(ty: &syn::Type) -> bool {
-    matches!(ty, syn::Type::Path(path) if path.path.is_ident("Client"))
+    matches!(ty, syn::Type::Path(path) if path.path.is_ident(GENERATED_CLIENT_TYPE))
 }
 
 /// The item as compact Rust text: `Option<types::KeyStatus>`, not the
