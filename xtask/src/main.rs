@@ -31,17 +31,21 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Regenerate the client from the spec (or, with --check, verify it is up to date).
+    /// Regenerate the client and the generator's snapshot from their specs (or, with --check, verify they are up to date).
+    ///
+    /// Without --spec and --out: openapi/keys.yaml to
+    /// generated-client/src/generated.rs, and
+    /// codegen/tests/output/widgets.yaml to codegen/tests/output/src/widgets.rs.
     Regen {
-        /// Write nothing; show a diff and fail if the committed client is stale.
+        /// Write nothing; show a diff and fail if a committed file is stale.
         #[arg(long)]
         check: bool,
-        /// The spec to generate from.
-        #[arg(long, value_name = "PATH", default_value_os_t = regen::default_spec())]
-        spec: PathBuf,
-        /// The file to write (or compare with, under --check).
-        #[arg(long, value_name = "PATH", default_value_os_t = regen::default_out())]
-        out: PathBuf,
+        /// The spec to generate from [default: openapi/keys.yaml, when --out is given].
+        #[arg(long, value_name = "PATH")]
+        spec: Option<PathBuf>,
+        /// The file to write, or compare with under --check [default: generated-client/src/generated.rs, when --spec is given].
+        #[arg(long, value_name = "PATH")]
+        out: Option<PathBuf>,
     },
     /// Run the criterion benchmarks and print each ratio against its baseline.
     Bench,
@@ -183,7 +187,16 @@ fn main() -> ExitCode {
         _ => ExitCode::FAILURE,
     };
     let outcome = catch_unwind(AssertUnwindSafe(|| match cli.command {
-        Command::Regen { check, spec, out } => regen::run(&spec, &out, check),
+        Command::Regen {
+            check,
+            spec: None,
+            out: None,
+        } => regen::run_all(check),
+        Command::Regen { check, spec, out } => regen::run(
+            &spec.unwrap_or_else(regen::default_spec),
+            &out.unwrap_or_else(regen::default_out),
+            check,
+        ),
         Command::Bench => bench::bench(),
         Command::Footprint => bench::footprint(),
         Command::SpecDiff {
@@ -227,7 +240,8 @@ fn main() -> ExitCode {
             failure
         }
         Err(payload) => {
-            let message = panic_message(payload.as_ref());
+            let message = codegen::panic_message(payload.as_ref())
+                .unwrap_or("(the panic carried no message)");
             let location = LAST_PANIC
                 .lock()
                 .ok()
@@ -238,28 +252,5 @@ fn main() -> ExitCode {
             );
             failure
         }
-    }
-}
-
-/// What a panic said, so that a bug report can quote it.
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
-    payload
-        .downcast_ref::<String>()
-        .map(String::as_str)
-        .or_else(|| payload.downcast_ref::<&str>().copied())
-        .unwrap_or("(the panic carried no message)")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_panic_message_is_shown_whatever_its_type() {
-        let message =
-            |payload: Box<dyn std::any::Any + Send>| panic_message(payload.as_ref()).to_owned();
-        assert_eq!(message(Box::new("static text")), "static text");
-        assert_eq!(message(Box::new(format!("formatted {}", 1))), "formatted 1");
-        assert_eq!(message(Box::new(42)), "(the panic carried no message)");
     }
 }

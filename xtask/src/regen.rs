@@ -1,4 +1,7 @@
 //! `cargo xtask regen [--check] [--spec PATH] [--out PATH]`.
+//!
+//! Without `--spec` and `--out`, every file in [`TARGETS`] is regenerated
+//! (or, with `--check`, compared); with either, the one file it names.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -14,12 +17,41 @@ pub fn workspace_root() -> PathBuf {
         .to_owned()
 }
 
+/// Every generated file of the workspace, from the spec it is generated
+/// from: the client, and the generator's snapshot, which
+/// `codegen/tests/output` compiles against stand-ins of the client crate.
+pub const TARGETS: [(&str, &str); 2] = [
+    ("openapi/keys.yaml", "generated-client/src/generated.rs"),
+    (
+        "codegen/tests/output/widgets.yaml",
+        "codegen/tests/output/src/widgets.rs",
+    ),
+];
+
 pub fn default_spec() -> PathBuf {
-    workspace_root().join("openapi/keys.yaml")
+    workspace_root().join(TARGETS[0].0)
 }
 
 pub fn default_out() -> PathBuf {
-    workspace_root().join("generated-client/src/generated.rs")
+    workspace_root().join(TARGETS[0].1)
+}
+
+/// Every target: all are generated before any is written, so that a spec
+/// that fails leaves every committed file as it was.
+pub fn run_all(check: bool) -> anyhow::Result<ExitCode> {
+    let root = workspace_root();
+    let mut generated = Vec::new();
+    for (spec, out) in TARGETS {
+        let spec = root.join(spec);
+        generated.push((generate(&spec)?, spec, root.join(out)));
+    }
+    let mut code = ExitCode::SUCCESS;
+    for (source, spec, out) in generated {
+        if update(&source, &spec, &out, check)? != ExitCode::SUCCESS {
+            code = ExitCode::FAILURE;
+        }
+    }
+    Ok(code)
 }
 
 /// How the generated header names `spec`: relative to the workspace root
@@ -39,25 +71,31 @@ pub fn generate(spec: &Path) -> Result<String, codegen::Error> {
     codegen::client_source(spec, &spec_label(spec))
 }
 
+/// One spec to one file.
 pub fn run(spec: &Path, out: &Path, check: bool) -> anyhow::Result<ExitCode> {
-    let generated = generate(spec)?;
+    update(&generate(spec)?, spec, out, check)
+}
+
+/// Writes `generated` to `out` (or, with `check`, reports whether it is
+/// stale).
+fn update(generated: &str, spec: &Path, out: &Path, check: bool) -> anyhow::Result<ExitCode> {
     let committed = match std::fs::read_to_string(out) {
         Ok(text) => Some(text),
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => None,
         Err(err) => return Err(err).with_context(|| format!("cannot read {}", out.display())),
     };
-    if committed.as_deref() == Some(generated.as_str()) {
+    if committed.as_deref() == Some(generated) {
         println!("{} is up to date with {}", out.display(), spec.display());
         return Ok(ExitCode::SUCCESS);
     }
     if check {
         print!(
             "{}",
-            stale_report(out, committed.as_deref().unwrap_or(""), &generated)
+            stale_report(out, committed.as_deref().unwrap_or(""), generated)
         );
         return Ok(ExitCode::FAILURE);
     }
-    write_atomically(out, &generated)?;
+    write_atomically(out, generated)?;
     println!("wrote {} from {}", out.display(), spec.display());
     Ok(ExitCode::SUCCESS)
 }
@@ -100,17 +138,20 @@ pub fn write_atomically(out: &Path, contents: &str) -> anyhow::Result<()> {
 mod tests {
     use super::*;
 
-    /// The drift check as a test, so that a plain `cargo test` fails when the
-    /// committed client no longer matches the spec.
+    /// The drift check as a test, so that a plain `cargo test` fails when a
+    /// committed file (the client, the snapshot) no longer matches its spec.
     #[test]
-    fn committed_client_matches_the_spec() {
-        let generated = generate(&default_spec()).expect("the committed spec generates");
-        let committed = std::fs::read_to_string(default_out()).expect("the client is committed");
-        assert!(
-            committed == generated,
-            "{}",
-            stale_report(&default_out(), &committed, &generated)
-        );
+    fn committed_files_match_their_specs() {
+        for (spec, out) in TARGETS {
+            let (spec, out) = (workspace_root().join(spec), workspace_root().join(out));
+            let generated = generate(&spec).expect("the committed spec generates");
+            let committed = std::fs::read_to_string(&out).expect("the file is committed");
+            assert!(
+                committed == generated,
+                "{}",
+                stale_report(&out, &committed, &generated)
+            );
+        }
     }
 
     #[test]
