@@ -10,11 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use super::{Differ, show};
-use crate::document::{child, object};
+use crate::document::{DOCUMENTATION, child, object};
 use crate::review::kind::{ChangeKind, Direction};
-
-/// Schema keywords that only document.
-const DOC_FIELDS: [&str; 4] = ["description", "summary", "example", "title"];
 
 /// The schema that allows every value.
 static ANY: Value = Value::Bool(true);
@@ -63,7 +60,7 @@ impl<'a> Differ<'a> {
         subject: &str,
         seen: &mut Seen,
     ) {
-        for field in DOC_FIELDS {
+        for field in DOCUMENTATION {
             self.documentation(old.get(field), new.get(field), &child(here, field));
         }
         self.lifecycle(old, new, here, subject);

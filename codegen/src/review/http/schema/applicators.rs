@@ -14,7 +14,8 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use super::super::{Differ, show};
-use super::{DOC_FIELDS, Seen, schema_type, type_changed};
+use super::{Seen, schema_type, type_changed};
+use crate::document::DOCUMENTATION;
 use crate::document::{child, object};
 use crate::review::kind::{ChangeKind, Direction};
 
@@ -47,7 +48,7 @@ fn allows_all(value: Option<&Value>) -> bool {
 pub(super) fn is_bare_type(branch: &Value) -> bool {
     object(Some(branch))
         .keys()
-        .all(|key| key == "type" || DOC_FIELDS.contains(&key.as_str()))
+        .all(|key| key == "type" || DOCUMENTATION.contains(&key.as_str()))
         && branch.get("type").is_some_and(Value::is_string)
 }
 
@@ -55,7 +56,7 @@ pub(super) fn is_bare_type(branch: &Value) -> bool {
 /// description): it constrains nothing.
 fn annotates_only(member: &Value) -> bool {
     object(Some(member)).keys().all(|key| {
-        DOC_FIELDS.contains(&key.as_str()) || key == "deprecated" || key.starts_with("x-")
+        DOCUMENTATION.contains(&key.as_str()) || key == "deprecated" || key.starts_with("x-")
     })
 }
 
