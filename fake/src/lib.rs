@@ -395,12 +395,15 @@ impl FakeDeepgram {
         self.state().now()
     }
 
-    /// Stops the fake's clock at `now`.
+    /// Stops the fake's clock at `now`, a chrono `DateTime<Utc>`
+    /// ([`deepgram_keys::chrono`]).
     pub fn set_now(&self, now: DateTime<Utc>) {
         self.state().clock().set_now(now);
     }
 
-    /// Moves the fake's clock forward, for example past a key's expiry.
+    /// Moves the fake's clock forward by a [`std::time::Duration`], for
+    /// example past a key's expiry; the clock stops at the end of chrono's
+    /// calendar rather than overflow.
     pub fn advance(&self, by: Duration) {
         let by = TimeDelta::from_std(by).unwrap_or(TimeDelta::MAX);
         self.state().clock().advance(by);

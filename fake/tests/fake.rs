@@ -1,4 +1,4 @@
-//! The fake Deepgram (`test-util`) behaves like the service: state, tokens
+//! The fake Deepgram (`deepgram-keys-fake`) behaves like the service: state, tokens
 //! and scopes, validation, shapes, error forms, faults and the request log.
 
 use std::time::{Duration, Instant};
@@ -750,4 +750,23 @@ fn a_builder_chooses_project_and_token() {
     assert_eq!(owner.api_key.api_key_id, fake.owner_key_id());
     assert_eq!(owner.api_key.scopes, ["owner"]);
     assert_eq!(owner.member.member_id, deepgram_keys_fake::OWNER_MEMBER_ID);
+}
+
+#[tokio::test]
+async fn an_unknown_scope_is_kept_as_asked_and_grants_nothing() {
+    let fake = FakeDeepgram::start();
+    let project = fake.project_id();
+    let created = fake
+        .client()
+        .create_key(project, &CreateKey::new("odd", ["bogus:scope"]))
+        .await
+        .unwrap();
+    assert_eq!(created.scopes, ["bogus:scope"]);
+    let odd = fake.client().with_api_key(created.key).unwrap();
+    for err in [
+        odd.list_keys(project, None).await.unwrap_err(),
+        odd.get_key(project, &created.api_key_id).await.unwrap_err(),
+    ] {
+        assert_eq!(api_status(&err), (403, Some("INSUFFICIENT_PERMISSIONS")));
+    }
 }
