@@ -33,7 +33,7 @@ impl fmt::Display for RefProblem {
             Self::NotAString => f.write_str("`$ref` must be a string"),
             Self::External(reference) => write!(
                 f,
-                "`{reference}` refers to another document; only references inside this file are supported"
+                "`{reference}` refers to another document, which is followed only in a spec read from its own file (not from a git revision or a download)"
             ),
             Self::Dangling(reference) => write!(f, "`$ref: {reference}` points to nothing"),
             Self::Cycle(chain) => {
@@ -59,7 +59,7 @@ impl RefProblem {
         match self {
             Self::NotAString => "write the reference as `$ref: \"#/components/schemas/Name\"`",
             Self::External(_) => {
-                "copy the referenced definition under `components` and refer to it as `#/components/...`"
+                "copy the referenced definition under `components` and refer to it as `#/components/...`, or compare files in a folder"
             }
             Self::Dangling(_) => "define the referenced item, or correct the reference",
             Self::Cycle(_) => {

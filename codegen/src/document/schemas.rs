@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use super::walk::{is_data, is_named_map};
 use super::{Document, child, object};
 
 /// Keywords whose value is one schema.
@@ -24,17 +25,26 @@ impl Document {
 }
 
 /// Outside `components/schemas`, schemas hang under `schema` keys (of
-/// parameters, headers and media types).
+/// parameters, headers and media types). A key of a map of names (a header
+/// named `schema`) is a name, and examples and extensions are data (see
+/// [`super::walk`]).
 fn find_schema_keys<'d>(node: &'d Value, here: String, found: &mut Vec<(String, &'d Value)>) {
     match node {
         Value::Object(map) => {
             for (key, value) in map {
                 let at = child(&here, key);
-                if here == "/components" && key == "schemas" {
+                let instances = key == "examples" && value.is_array();
+                if (here == "/components" && key == "schemas") || is_data(key) || instances {
                     continue;
                 }
                 if key == "schema" && value.is_object() {
                     collect(value, at, found);
+                } else if is_named_map(key)
+                    && let Some(named) = value.as_object()
+                {
+                    for (name, item) in named {
+                        find_schema_keys(item, child(&at, name), found);
+                    }
                 } else {
                     find_schema_keys(value, at, found);
                 }
@@ -94,7 +104,8 @@ mod tests {
                     "parameters": [{"name": "p", "in": "query", "schema": {"type": "string"}}],
                     "responses": {"200": {"description": "ok", "content": {"application/json": {
                         "schema": {"type": "array", "items": {"$ref": "#/components/schemas/A"}},
-                        "example": {"schema": "not a schema"},
+                        "example": {"schema": {"type": "not a schema"}},
+                        "x-extension": {"schema": {"type": "not a schema"}},
                     }}}},
                 }}},
                 "components": {"schemas": {"A": {

@@ -62,6 +62,12 @@ pub(crate) fn is_named_map(keyword: &str) -> bool {
     NAMED_MAPS.contains(&keyword)
 }
 
+/// Whether the value of `keyword` is data (an example, a default, an
+/// extension...), never read for structure.
+pub(crate) fn is_data(keyword: &str) -> bool {
+    DATA.contains(&keyword) || keyword.starts_with("x-")
+}
+
 /// A value in the place of an item: an object whose keys are keywords.
 fn item(node: &Value, path: &mut Vec<String>, visit: &mut Visit<'_>) {
     match node {
@@ -70,7 +76,7 @@ fn item(node: &Value, path: &mut Vec<String>, visit: &mut Visit<'_>) {
                 visit(path, map);
             }
             for (key, value) in map {
-                if key == "$ref" || key.starts_with("x-") || DATA.contains(&key.as_str()) {
+                if key == "$ref" || is_data(key) {
                     continue;
                 }
                 path.push(key.clone());
