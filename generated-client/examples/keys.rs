@@ -10,8 +10,9 @@
 //! The API key comes from `DEEPGRAM_API_KEY`; the base URL from `--base-url`,
 //! then `DEEPGRAM_BASE_URL`, then Deepgram's hosted API. Results go to stdout
 //! as JSON. Errors go to stderr with status, code, message, request id and
-//! body, or the chain of causes of a failed connection. Exit codes: 0 done,
-//! 1 the call failed or the API key is missing, 2 bad arguments.
+//! body, or the chain of causes of a failed connection; a create whose
+//! outcome is unknown says so ("the key may have been created"). Exit codes:
+//! 0 done, 1 the call failed or the API key is missing, 2 bad arguments.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -176,15 +177,15 @@ fn to_json(value: &impl Serialize) -> Result<String, Error> {
 
 fn report(err: &Error) {
     eprintln!("error: {err}");
+    if err.is_outcome_unknown() {
+        eprintln!(
+            "  outcome unknown: the key may have been created; run `keys list PROJECT` before trying again"
+        );
+    }
     if let Some(api) = err.api() {
+        // The message and body are in the line above already.
         eprintln!("  status: {}", api.status.as_u16());
-        let fields = [
-            ("code", &api.code),
-            ("message", &api.message),
-            ("details", &api.details),
-            ("request id", &api.request_id),
-            ("body", &api.raw_body),
-        ];
+        let fields = [("code", &api.code), ("request id", &api.request_id)];
         for (name, value) in fields {
             if let Some(value) = value {
                 eprintln!("  {name}: {value}");

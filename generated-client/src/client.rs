@@ -8,13 +8,14 @@ use reqwest::StatusCode;
 
 use crate::config::{ClientBuilder, Config};
 use crate::create::CreateKey;
-use crate::error::{ApiError, Error, RawBody, request_id_header};
+use crate::error::{ApiError, Error, RawBody, is_error_form};
 use crate::generated::Client as GeneratedClient;
 use crate::hooks::CallState;
 use crate::operation::Operation;
 use crate::output::{Call, Output};
 use crate::path_segment;
-use crate::secret::{ApiKeySecret, redact_body, redact_secrets};
+use crate::response::{MAX_ERROR_BODY, Received, request_id};
+use crate::secret::ApiKeySecret;
 use crate::telemetry;
 use crate::types::{CreateKeyResponse, DeleteKeyResponse, KeyStatus, KeyWithMember};
 use crate::wire::{ErrorBody, GetKeyResponse};
@@ -221,53 +222,86 @@ impl Client {
                 path_segment::check_id(operation, name, id)?;
             }
             let path_ids = path_ids.iter().map(|(_, id)| (*id).to_owned()).collect();
+            let http = self
+                .config
+                .http
+                .current()
+                .map_err(|source| Error::Transport {
+                    operation,
+                    base_url: self.config.base_url.clone(),
+                    attempts: 0,
+                    source,
+                })?;
             let raw = GeneratedClient::new_with_client(
                 &self.config.base_url,
-                self.config.http.clone(),
+                http,
                 CallState::new(Arc::clone(&self.config), path_ids),
             );
-            match send(&raw).await {
-                Ok(value) => Ok(Output {
-                    request_id: request_id_header(value.headers())
-                        .map(|id| redact_secrets(&id, &self.config.api_key)),
-                    attempts: raw.inner.attempts(),
-                    value: value.into_inner(),
-                }),
-                Err(err) => Err(self.translate(operation, err, &raw.inner).await),
+            let result = send(&raw).await;
+            let (received, attempts) = (raw.inner.received(), raw.inner.attempts());
+            if let Some(received) = &received
+                && received.status.is_success()
+            {
+                self.check_success(operation, received)?;
             }
+            let request_id = received
+                .as_ref()
+                .and_then(|received| request_id(&received.headers, &self.config.redactor));
+            result
+                .map(|value| Output {
+                    request_id,
+                    attempts,
+                    value: value.into_inner(),
+                })
+                .map_err(|err| self.translate(operation, err, received, attempts))
         })
         .await
     }
 
-    async fn translate(
+    /// What the generated code cannot see in a success: a body cut at the
+    /// limit, and a confirmation of `delete_key` that is one of Deepgram's
+    /// error forms (it accepts any JSON object).
+    fn check_success(&self, operation: Operation, received: &Received) -> Result<(), Error> {
+        if received.cut {
+            return Err(Error::BodyTooLarge {
+                operation,
+                status: received.status,
+                limit: self.config.max_response_body,
+            });
+        }
+        if operation == Operation::DeleteKey && is_error_form(&received.body) {
+            return Err(Error::Decode {
+                operation,
+                status: received.status,
+                body: RawBody::new(&received.body, false, &self.config.redactor),
+                reason: "the body is one of Deepgram's error forms, not a confirmation".into(),
+            });
+        }
+        Ok(())
+    }
+
+    fn translate(
         &self,
         operation: Operation,
         err: progenitor_client::Error<ErrorBody>,
-        state: &CallState,
+        received: Option<Received>,
+        attempts: u32,
     ) -> Error {
         use progenitor_client::Error as Generated;
-        let attempts = state.attempts();
+        let redactor = &self.config.redactor;
         // Every error status, whatever the generated code made of its body
         // (it reads any JSON object as an empty `ErrorBody`): built from the
         // response as received.
-        if let Some(response) = state.error_response() {
+        if let Some(received) = received.as_ref().filter(|r| !r.status.is_success()) {
             let api = ApiError::from_response(
                 operation,
-                response.status,
-                &response.headers,
-                &response.body,
+                received.status,
+                &received.headers,
+                &received.body,
+                received.cut,
+                redactor,
             );
-            let redact = |text: String| redact_secrets(&text, &self.config.api_key);
-            return ApiError {
-                code: api.code.map(redact),
-                message: api.message.map(redact),
-                details: api.details.map(redact),
-                request_id: api.request_id.map(redact),
-                raw_body: api.raw_body.map(redact),
-                attempts,
-                ..api
-            }
-            .into();
+            return ApiError { attempts, ..api }.into();
         }
         match err {
             Generated::CommunicationError(source)
@@ -289,28 +323,29 @@ impl Client {
                 attempts,
                 source,
             },
-            Generated::InvalidResponsePayload(body, source) => Error::Decode {
-                operation,
-                status: StatusCode::OK,
-                body: RawBody::new(&body, &self.config.api_key),
-                reason: redact_secrets(&redact_body(&source.to_string()), &self.config.api_key),
-            },
+            Generated::InvalidResponsePayload(body, source) => {
+                // serde quotes the values it rejects, at any length.
+                let reason = source.to_string();
+                let reason = reason.get(..MAX_ERROR_BODY).unwrap_or(&reason);
+                Error::Decode {
+                    operation,
+                    status: received.map_or(StatusCode::OK, |received| received.status),
+                    body: RawBody::new(&body, false, redactor),
+                    reason: redactor.redact(reason),
+                }
+            }
             // A success status the spec does not declare.
             Generated::UnexpectedResponse(response) => {
                 let status = response.status();
-                match response.bytes().await {
-                    Ok(body) => Error::Decode {
-                        operation,
-                        status,
-                        body: RawBody::new(&body, &self.config.api_key),
-                        reason: format!("the spec declares no {status} response"),
-                    },
-                    Err(source) => Error::Transport {
-                        operation,
-                        base_url: self.config.base_url.clone(),
-                        attempts,
-                        source,
-                    },
+                Error::Decode {
+                    operation,
+                    status,
+                    body: RawBody::new(
+                        received.as_ref().map_or(&[][..], |received| &received.body),
+                        false,
+                        redactor,
+                    ),
+                    reason: format!("the spec declares no {status} response"),
                 }
             }
             Generated::ErrorResponse(response) => {

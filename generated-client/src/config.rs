@@ -1,12 +1,15 @@
 //! The settings of a [`Client`](crate::Client): what the builder takes,
 //! how it checks them, and what every call of one client shares.
 
+use std::fmt;
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use reqwest::header::HeaderValue;
 
 use crate::client::Client;
 use crate::error::Error;
+use crate::redact::Redactor;
 use crate::retry::RetryPolicy;
 use crate::secret::ApiKeySecret;
 
@@ -16,25 +19,111 @@ pub const DEFAULT_BASE_URL: &str = "https://api.deepgram.com";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 /// The default number of retries after the first attempt.
 pub const DEFAULT_MAX_RETRIES: u32 = 2;
+/// The default of [`ClientBuilder::max_response_body`]: 32 MiB. A key in a
+/// list takes about 400 bytes, so this holds a list of some 80,000 keys.
+pub const DEFAULT_MAX_RESPONSE_BODY: usize = 32 * 1024 * 1024;
 
 const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
 
 /// Settings shared by every call of one [`Client`](crate::Client).
-#[derive(Debug)]
 pub struct Config {
     pub(crate) base_url: String,
-    pub(crate) http: reqwest::Client,
+    pub(crate) http: Http,
     /// `Token <key>`, marked sensitive so that `Debug` never shows it.
     pub(crate) authorization: HeaderValue,
-    /// The key itself, to redact it from what a server echoes back.
-    pub(crate) api_key: ApiKeySecret,
+    /// Removes the key, and anything shaped like a secret, from what a
+    /// server says.
+    pub(crate) redactor: Redactor,
     pub(crate) user_agent: HeaderValue,
     /// The budget of a whole call, retries and waits included.
     pub(crate) timeout: Duration,
     pub(crate) retry: RetryPolicy,
-    /// The builder this came from, its HTTP client set to the one built, for
-    /// [`Client::to_builder`].
+    /// The builder this came from, for [`Client::to_builder`].
     pub(crate) settings: ClientBuilder,
+    /// The most of a success body read.
+    pub(crate) max_response_body: usize,
+}
+
+/// Without the token or the HTTP client's settings, which may hold a
+/// proxy's credentials.
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("base_url", &self.base_url)
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .field("max_response_body", &self.max_response_body)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The `reqwest::Client` that calls go through.
+pub(crate) enum Http {
+    /// Given with [`ClientBuilder::http_client`]: used as it is.
+    Given(reqwest::Client),
+    /// Built here, one per tokio runtime: a pooled connection belongs to the
+    /// runtime that opened it and dies with it, so a client shared by
+    /// runtimes (a `static` used by several `#[tokio::test]`s) would lose
+    /// calls once the first runtime is gone. The few most recent are kept.
+    Built {
+        settings: HttpSettings,
+        per_runtime: Mutex<Vec<(tokio::runtime::Id, reqwest::Client)>>,
+    },
+}
+
+/// How many runtimes' HTTP clients a [`Client`] keeps.
+const RUNTIMES_KEPT: usize = 4;
+
+/// What the client's own `reqwest::Client` is built with.
+#[derive(Clone, Copy)]
+pub(crate) struct HttpSettings {
+    connect_timeout: Duration,
+    /// Plain `http://` never goes through a proxy: the token would travel
+    /// in clear to it.
+    use_proxies: bool,
+}
+
+impl HttpSettings {
+    fn build(self) -> reqwest::Result<reqwest::Client> {
+        let builder = reqwest::Client::builder()
+            .connect_timeout(self.connect_timeout)
+            // Deepgram does not redirect. Following one would send a
+            // delete or a create, with the API key, to a path no id
+            // check has seen.
+            .redirect(reqwest::redirect::Policy::none());
+        if self.use_proxies {
+            builder.build()
+        } else {
+            builder.no_proxy().build()
+        }
+    }
+}
+
+impl Http {
+    /// The HTTP client for a call made on the current runtime.
+    pub(crate) fn current(&self) -> reqwest::Result<reqwest::Client> {
+        let (settings, per_runtime) = match self {
+            Self::Given(http) => return Ok(http.clone()),
+            Self::Built {
+                settings,
+                per_runtime,
+            } => (settings, per_runtime),
+        };
+        let Ok(runtime) = tokio::runtime::Handle::try_current().map(|handle| handle.id()) else {
+            // Outside tokio reqwest cannot run anyway; let it say so.
+            return settings.build();
+        };
+        let mut clients = per_runtime.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((_, http)) = clients.iter().find(|(id, _)| *id == runtime) {
+            return Ok(http.clone());
+        }
+        let http = settings.build()?;
+        if clients.len() == RUNTIMES_KEPT {
+            clients.remove(0);
+        }
+        clients.push((runtime, http.clone()));
+        Ok(http)
+    }
 }
 
 impl Config {
@@ -50,7 +139,7 @@ impl Config {
 
 /// Settings for a [`Client`]. Cloning it clones an HTTP client given to
 /// [`http_client`](Self::http_client) too, which shares its connection pool.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ClientBuilder {
     api_key: Option<ApiKeySecret>,
     base_url: String,
@@ -61,6 +150,26 @@ pub struct ClientBuilder {
     user_agent_suffix: Option<String>,
     http: Option<reqwest::Client>,
     allow_unencrypted_http: bool,
+    max_response_body: usize,
+}
+
+/// Shows the base URL without credentials, and neither the API key nor the
+/// HTTP client (whose proxies may hold credentials).
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("api_key", &self.api_key)
+            .field("base_url", &without_credentials(&self.base_url))
+            .field("timeout", &self.timeout)
+            .field("max_retries", &self.max_retries)
+            .field("initial_backoff", &self.initial_backoff)
+            .field("max_backoff", &self.max_backoff)
+            .field("user_agent_suffix", &self.user_agent_suffix)
+            .field("http_client", &self.http.is_some())
+            .field("allow_unencrypted_http", &self.allow_unencrypted_http)
+            .field("max_response_body", &self.max_response_body)
+            .finish()
+    }
 }
 
 impl Default for ClientBuilder {
@@ -75,6 +184,7 @@ impl Default for ClientBuilder {
             user_agent_suffix: None,
             http: None,
             allow_unencrypted_http: false,
+            max_response_body: DEFAULT_MAX_RESPONSE_BODY,
         }
     }
 }
@@ -160,9 +270,19 @@ impl ClientBuilder {
         self
     }
 
+    /// The most bytes of a success body the client reads; default
+    /// [`DEFAULT_MAX_RESPONSE_BODY`] (32 MiB, a list of some 80,000 keys).
+    /// A longer body is not read on: the call fails with
+    /// [`Error::BodyTooLarge`], which names this setting. Error bodies are
+    /// kept up to [`MAX_ERROR_BODY`](crate::MAX_ERROR_BODY) whatever this says.
+    pub fn max_response_body(mut self, bytes: usize) -> Self {
+        self.max_response_body = bytes;
+        self
+    }
+
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<Client, Error> {
-        let mut settings = self.clone();
+        let settings = self.clone();
         let config_error = |reason: String| Error::Config { reason };
         let api_key = match self.api_key {
             Some(key) if !key.is_blank() => key,
@@ -203,24 +323,29 @@ impl ClientBuilder {
         }
 
         let http = match self.http {
-            Some(http) => http,
-            None => reqwest::Client::builder()
-                .connect_timeout(Duration::from_secs(10).min(self.timeout))
-                // Deepgram does not redirect. Following one would send a
-                // delete or a create, with the API key, to a path no id
-                // check has seen.
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .map_err(|err| config_error(format!("cannot set up HTTP: {err}")))?,
+            Some(http) => Http::Given(http),
+            None => {
+                let settings = HttpSettings {
+                    connect_timeout: Duration::from_secs(10).min(self.timeout),
+                    use_proxies: base_url.starts_with("https://"),
+                };
+                // Built once here so that a setup problem is a build error.
+                settings
+                    .build()
+                    .map_err(|err| config_error(format!("cannot set up HTTP: {err}")))?;
+                Http::Built {
+                    settings,
+                    per_runtime: Mutex::default(),
+                }
+            }
         };
 
-        settings.http = Some(http.clone());
         Ok(Client::with_config(Config {
             settings,
             base_url,
             http,
             authorization,
-            api_key,
+            redactor: Redactor::new(&api_key),
             user_agent,
             timeout: self.timeout,
             retry: RetryPolicy {
@@ -228,29 +353,27 @@ impl ClientBuilder {
                 initial_backoff: self.initial_backoff,
                 max_backoff: self.max_backoff.max(self.initial_backoff),
             },
+            max_response_body: self.max_response_body,
         }))
     }
 }
 
 /// Accepts `http(s)://host[:port][/prefix]` and returns it without a trailing
-/// slash, since the generated code appends `/v1/...`.
+/// slash, since the generated code appends `/v1/...`. Its messages quote the
+/// URL without credentials, whatever else is wrong with it.
 fn normalize_base_url(base_url: &str, allow_unencrypted_http: bool) -> Result<String, String> {
+    let shown = without_credentials(base_url);
+    if shown != base_url.trim() {
+        return Err(format!(
+            "the base URL {shown:?} must not carry credentials; pass the API key with `api_key(...)`"
+        ));
+    }
     let parsed = reqwest::Url::parse(base_url.trim()).map_err(|err| {
-        format!("the base URL {base_url:?} is not a URL ({err}); use e.g. {DEFAULT_BASE_URL}")
+        format!("the base URL {shown:?} is not a URL ({err}); use e.g. {DEFAULT_BASE_URL}")
     })?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(format!(
-            "the base URL {base_url:?} must start with https:// (or http:// for a local server)"
-        ));
-    }
-    if parsed.scheme() == "http" && !allow_unencrypted_http && !is_loopback(&parsed) {
-        return Err(format!(
-            "the base URL {base_url:?} is plain http:// to another machine, which would send the API key unencrypted; use https://, or call `ClientBuilder::danger_allow_unencrypted_http(true)` for a trusted network"
-        ));
-    }
-    if parsed.query().is_some() || parsed.fragment().is_some() {
-        return Err(format!(
-            "the base URL {base_url:?} must not have a query or fragment"
+            "the base URL {shown:?} must start with https:// (or http:// for a local server)"
         ));
     }
     if !parsed.username().is_empty() || parsed.password().is_some() {
@@ -258,7 +381,33 @@ fn normalize_base_url(base_url: &str, allow_unencrypted_http: bool) -> Result<St
             "the base URL must not carry credentials; pass the API key with `api_key(...)`".into(),
         );
     }
+    if parsed.scheme() == "http" && !allow_unencrypted_http && !is_loopback(&parsed) {
+        return Err(format!(
+            "the base URL {shown:?} is plain http:// to another machine, which would send the API key unencrypted; use https://, or call `ClientBuilder::danger_allow_unencrypted_http(true)` for a trusted network"
+        ));
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(format!(
+            "the base URL {shown:?} must not have a query or fragment"
+        ));
+    }
     Ok(parsed.as_str().trim_end_matches('/').to_owned())
+}
+
+/// A URL as given, trimmed, with everything between the scheme and the last
+/// `@` replaced: it works on text that does not parse as a URL too, and
+/// would rather hide part of a path than show a password.
+fn without_credentials(url: &str) -> String {
+    let url = url.trim();
+    let authority_start = url.find("://").map_or(0, |scheme_end| scheme_end + 3);
+    match url[authority_start..].rfind('@') {
+        Some(at) => format!(
+            "{}<redacted>{}",
+            &url[..authority_start],
+            &url[authority_start + at..]
+        ),
+        None => url.to_owned(),
+    }
 }
 
 /// Whether the URL's host is this machine: `localhost` or a loopback address.

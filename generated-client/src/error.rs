@@ -8,7 +8,8 @@ use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
 use crate::operation::Operation;
-use crate::secret::{ApiKeySecret, redact_body};
+use crate::redact::Redactor;
+use crate::response::{MAX_ERROR_BODY, request_id};
 
 /// Why a call failed. Every variant names the operation that failed.
 #[derive(Debug, thiserror::Error)]
@@ -21,8 +22,9 @@ pub enum Error {
     /// No complete answer arrived within the client's timeout, retries
     /// included.
     #[error(
-        "{operation} timed out after {timeout:?}{}; raise the timeout with `ClientBuilder::timeout` if the service is slow",
-        attempts_made(*attempts)
+        "{operation} timed out after {timeout:?}{}{}",
+        attempts_made(*attempts),
+        if *operation == Operation::CreateKey { OUTCOME_UNKNOWN } else { "; raise the timeout with `ClientBuilder::timeout` if the service is slow" }
     )]
     #[non_exhaustive]
     Timeout {
@@ -39,9 +41,10 @@ pub enum Error {
     /// `Display` names the cause; [`source`](std::error::Error::source)
     /// gives reqwest's error and its chain.
     #[error(
-        "{operation} could not reach the service at {base_url}: {}{}",
+        "{operation} could not reach the service at {base_url}: {}{}{}",
         connection_failure(source),
-        attempts_made(*attempts)
+        attempts_made(*attempts),
+        if *operation == Operation::CreateKey && !source.is_connect() { OUTCOME_UNKNOWN } else { "" }
     )]
     #[non_exhaustive]
     Transport {
@@ -58,18 +61,38 @@ pub enum Error {
 
     /// The service answered with success, but the body does not match the
     /// spec. The body is kept for inspection.
-    #[error("{operation} got a {status} response this client cannot decode ({reason}); body: {}", body.redacted())]
+    #[error(
+        "{operation} got a {status} response this client cannot decode ({reason}); body: {}{}",
+        body.as_str(),
+        if *operation == Operation::CreateKey { CREATED_BUT_UNREAD } else { "" }
+    )]
     #[non_exhaustive]
     Decode {
         /// The call that failed.
         operation: Operation,
         /// The status of the response.
         status: StatusCode,
-        /// The body as received.
+        /// The body as received, redacted and cut to 16 KiB.
         body: RawBody,
         /// What did not fit, from serde's message, with anything that looks
         /// like a key secret replaced (serde quotes the values it rejects).
         reason: String,
+    },
+
+    /// The service answered with success, but the body is longer than the
+    /// client reads ([`ClientBuilder::max_response_body`](crate::ClientBuilder::max_response_body)).
+    #[error(
+        "{operation} got a {status} response whose body is longer than {limit} bytes, the most this client reads; raise the limit with `ClientBuilder::max_response_body` if that is expected{}",
+        if *operation == Operation::CreateKey { CREATED_BUT_UNREAD } else { "" }
+    )]
+    #[non_exhaustive]
+    BodyTooLarge {
+        /// The call that failed.
+        operation: Operation,
+        /// The status of the response.
+        status: StatusCode,
+        /// The limit in bytes.
+        limit: usize,
     },
 
     /// The call was refused before anything was sent.
@@ -127,6 +150,17 @@ pub struct ApiError {
 const DEEPGRAM_ERROR_FIELDS: [&str; 5] =
     ["category", "err_code", "error_code", "message", "err_msg"];
 
+/// Whether a success body is one of Deepgram's error forms: a JSON object
+/// with an error field other than `message`, which a confirmation has too.
+pub(crate) fn is_error_form(body: &[u8]) -> bool {
+    match serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(body) {
+        Ok(fields) => DEEPGRAM_ERROR_FIELDS
+            .iter()
+            .any(|name| *name != "message" && fields.get(*name).is_some_and(|v| !v.is_null())),
+        Err(_) => false,
+    }
+}
+
 impl ApiError {
     /// An error with this status and nothing else: for testing code that
     /// handles errors, without a server. Set the other fields as needed.
@@ -160,6 +194,8 @@ impl ApiError {
         status: StatusCode,
         headers: &HeaderMap,
         body: &[u8],
+        cut: bool,
+        redactor: &Redactor,
     ) -> Self {
         let fields = match serde_json::from_slice::<serde_json::Value>(body) {
             Ok(serde_json::Value::Object(fields)) => fields,
@@ -173,14 +209,18 @@ impl ApiError {
         let is_deepgram_form = DEEPGRAM_ERROR_FIELDS
             .iter()
             .any(|name| text(name).is_some());
-        let raw_body = String::from_utf8_lossy(body).trim().to_owned();
+        let redact = |text: String| redactor.redact(&text);
+        let raw_body = RawBody::new(body, cut, redactor).0.trim().to_owned();
         Self {
             code: text("category")
                 .or_else(|| text("err_code"))
-                .or_else(|| text("error_code")),
-            message: text("message").or_else(|| text("err_msg")),
-            details: text("details"),
-            request_id: text("request_id").or_else(|| request_id_header(headers)),
+                .or_else(|| text("error_code"))
+                .map(redact),
+            message: text("message").or_else(|| text("err_msg")).map(redact),
+            details: text("details").map(redact),
+            request_id: text("request_id")
+                .map(redact)
+                .or_else(|| request_id(headers, redactor)),
             raw_body: Some(raw_body).filter(|raw| !is_deepgram_form && !raw.is_empty()),
             retry_after: crate::retry::retry_after(headers),
             ..Self::new(operation, status)
@@ -219,7 +259,10 @@ impl ApiError {
             404 => {
                 "check the project id, and the base URL: a proxy or a wrong path prefix answers 404 too"
             }
-            429 => "slow down; the client already retried as the service asked",
+            429 if self.attempts > 1 => {
+                "slow down; the client already retried as the service asked"
+            }
+            429 => "slow down and try again later",
             500..=599 => "the service failed; try again later",
             _ => return None,
         })
@@ -267,8 +310,29 @@ impl Error {
     pub fn status(&self) -> Option<StatusCode> {
         match self {
             Self::Api(api) => Some(api.status),
-            Self::Decode { status, .. } => Some(*status),
+            Self::Decode { status, .. } | Self::BodyTooLarge { status, .. } => Some(*status),
             _ => None,
+        }
+    }
+
+    /// Whether the call may have taken effect although it failed: a
+    /// `create_key` whose request may have reached the service, but whose
+    /// answer did not arrive whole (the connection broke or the time ran out
+    /// after sending) or could not be read. The key may have been created:
+    /// list the keys before trying again, or a retry may create a second one.
+    ///
+    /// `list_keys`, `get_key` and `delete_key` change nothing when repeated,
+    /// so they never report this.
+    pub fn is_outcome_unknown(&self) -> bool {
+        match self {
+            Self::Timeout { operation, .. } => *operation == Operation::CreateKey,
+            Self::Transport {
+                operation, source, ..
+            } => *operation == Operation::CreateKey && !source.is_connect(),
+            Self::Decode { operation, .. } | Self::BodyTooLarge { operation, .. } => {
+                *operation == Operation::CreateKey
+            }
+            _ => false,
         }
     }
 
@@ -288,48 +352,45 @@ impl Error {
     }
 }
 
-/// A response body as received. It may hold a new key's secret (a
-/// `create_key` response that failed to decode), so formatting redacts it;
-/// [`as_str`](Self::as_str) gives the body unchanged but for the client's
-/// own API key, which is replaced should the server echo it.
+/// A response body as received, made safe to show: the client's own token
+/// and everything shaped like a key secret (every `key` field, every run of
+/// 32 or more hex digits) are replaced by `<redacted>`, whatever the
+/// encoding, and a body longer than 16 KiB is cut, with a note saying so.
+/// A new key's secret in a `create_key` body that failed to decode is
+/// therefore not recoverable from it: list the keys to find the key.
 #[derive(Clone, PartialEq)]
 pub struct RawBody(String);
 
 impl RawBody {
-    pub(crate) fn new(bytes: &[u8], api_key: &ApiKeySecret) -> Self {
-        let text = String::from_utf8_lossy(bytes);
-        let key = api_key.expose_secret();
-        Self(if key.len() >= 8 {
-            text.replace(key, "<redacted>")
-        } else {
-            text.into_owned()
-        })
+    /// `cut`: whether the server sent more than `bytes`.
+    pub(crate) fn new(bytes: &[u8], cut: bool, redactor: &Redactor) -> Self {
+        let kept = &bytes[..bytes.len().min(MAX_ERROR_BODY)];
+        let mut text = redactor.redact(&String::from_utf8_lossy(kept));
+        if cut || kept.len() < bytes.len() {
+            text.push_str(&format!(
+                " [cut: only the first {} bytes are kept]",
+                kept.len()
+            ));
+        }
+        Self(text)
     }
 
-    /// The body as received (lossily decoded as UTF-8).
+    /// The body as kept (lossily decoded as UTF-8), redacted.
     pub fn as_str(&self) -> &str {
         &self.0
-    }
-
-    /// The body with anything that looks like a key secret replaced.
-    pub fn redacted(&self) -> String {
-        redact_body(&self.0)
     }
 }
 
 impl fmt::Debug for RawBody {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "RawBody({:?})", self.redacted())
+        write!(f, "RawBody({:?})", self.0)
     }
 }
 
-/// The `dg-request-id` header, which every Deepgram response carries.
-pub(crate) fn request_id_header(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get("dg-request-id")
-        .and_then(|value| value.to_str().ok())
-        .map(str::to_owned)
-}
+/// What an error says when a create may have taken effect.
+const OUTCOME_UNKNOWN: &str = "; the request may have reached the service, so the key may have been created: list the keys before trying again";
+/// What an error says when a create's answer arrived but could not be read.
+const CREATED_BUT_UNREAD: &str = "; the key may have been created, but its secret cannot be read from this answer: list the keys before trying again";
 
 /// ` (N attempts)` when the call was retried, so that a reader knows the
 /// retries are spent; nothing for a single attempt.

@@ -7,7 +7,7 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::header::{AUTHORIZATION, USER_AGENT};
@@ -16,21 +16,21 @@ use reqwest::{Request, Response};
 use crate::config::Config;
 use crate::generated::Client as GeneratedClient;
 use crate::path_segment;
-use crate::response::{self, ErrorResponse};
+use crate::response::{self, Received};
 use crate::retry::{is_idempotent, retry_wait};
 use crate::telemetry;
 
 /// The generated client's inner value: one per call, so that the hooks can
-/// hand back to the caller what the generated code does not keep: the error
+/// hand back to the caller what the generated code does not keep: the final
 /// response as received (it decodes any JSON object as an empty error body,
-/// and loses the status of a body that is not JSON) and how many attempts
-/// were made.
+/// loses the status of a body that is not JSON, and knows nothing of a body
+/// cut at the limit) and how many attempts were made.
 #[derive(Debug, Clone)]
 pub struct CallState {
     pub(crate) config: Arc<Config>,
     /// The ids the call puts into the request path, in order.
     path_ids: Vec<String>,
-    error_response: Arc<Mutex<Option<ErrorResponse>>>,
+    received: Arc<Mutex<Option<Received>>>,
     attempts: Arc<AtomicU32>,
 }
 
@@ -39,14 +39,14 @@ impl CallState {
         Self {
             config,
             path_ids,
-            error_response: Arc::default(),
+            received: Arc::default(),
             attempts: Arc::default(),
         }
     }
 
-    /// The error response the call ended with, if it ended with one.
-    pub(crate) fn error_response(&self) -> Option<ErrorResponse> {
-        self.error_response
+    /// The response the call ended with, if it ended with one.
+    pub(crate) fn received(&self) -> Option<Received> {
+        self.received
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
@@ -57,21 +57,28 @@ impl CallState {
         self.attempts.load(Ordering::Relaxed)
     }
 
-    fn record_attempt(&self) {
+    /// Sends one attempt and reads its response, within `timeout`.
+    async fn attempt(
+        &self,
+        http: &reqwest::Client,
+        mut request: Request,
+        timeout: Duration,
+    ) -> reqwest::Result<Received> {
+        // Replaces any timeout of the `reqwest::Client`, and covers the body.
+        *request.timeout_mut() = Some(timeout);
         self.attempts.fetch_add(1, Ordering::Relaxed);
+        let response = http.execute(request).await?;
+        response::read(response, self.config.max_response_body).await
     }
 
-    /// Keeps an error response for [`error_response`](Self::error_response)
-    /// and hands on what the generated code reads.
-    async fn finish(&self, result: reqwest::Result<Response>) -> reqwest::Result<Response> {
-        let (result, kept) = response::capture(result).await;
-        if let Some(kept) = kept {
-            *self
-                .error_response
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner) = Some(kept);
-        }
-        result
+    /// Keeps the final response for [`received`](Self::received) and hands
+    /// on what the generated code reads.
+    fn finish(&self, result: reqwest::Result<Received>) -> reqwest::Result<Response> {
+        telemetry::answered(&result, &self.config.redactor);
+        let received = result?;
+        let response = received.to_response();
+        *self.received.lock().unwrap_or_else(PoisonError::into_inner) = Some(received);
+        Ok(response)
     }
 }
 
@@ -97,43 +104,41 @@ impl ClientHooks<CallState> for GeneratedClient {
         Ok(())
     }
 
-    async fn exec(&self, mut request: Request, _info: &OperationInfo) -> reqwest::Result<Response> {
+    async fn exec(&self, request: Request, _info: &OperationInfo) -> reqwest::Result<Response> {
         let state = self.inner();
         let config = &state.config;
         // A timeout too large to add to the clock (`Duration::MAX`) means no
-        // deadline at all.
+        // deadline at all: then no attempt has one either, whatever the
+        // `reqwest::Client` says.
         let deadline = Instant::now().checked_add(config.timeout);
-        let remaining =
-            || deadline.map(|deadline| deadline.saturating_duration_since(Instant::now()));
+        let remaining = || {
+            deadline.map_or(Duration::MAX, |deadline| {
+                deadline.saturating_duration_since(Instant::now())
+            })
+        };
+        let http = self.client();
         let idempotent = is_idempotent(request.method());
         let mut retries_done = 0;
         loop {
             telemetry::attempt(&request, retries_done + 1);
             // Attempts that may be followed by another send a copy; the last
             // sends the request itself. A streaming body cannot be copied
-            // and is sent once. Each attempt gets what is left of the
-            // budget, which replaces any timeout of the `reqwest::Client`.
+            // and is sent once.
             let copy = (retries_done < config.retry.max_retries)
                 .then(|| request.try_clone())
                 .flatten();
-            let Some(mut attempt) = copy else {
-                *request.timeout_mut() = remaining();
-                state.record_attempt();
-                let result = self.client().execute(request).await;
-                telemetry::answered(&result);
-                return state.finish(result).await;
+            let Some(attempt) = copy else {
+                let result = state.attempt(http, request, remaining()).await;
+                return state.finish(result);
             };
-            *attempt.timeout_mut() = remaining();
-            state.record_attempt();
-            let result = self.client().execute(attempt).await;
+            let result = state.attempt(http, attempt, remaining()).await;
             let retry = retry_wait(&result, idempotent, retries_done, &config.retry)
-                .filter(|(wait, _)| remaining().is_none_or(|remaining| *wait < remaining));
+                .filter(|(wait, _)| *wait < remaining());
             let Some((wait, reason)) = retry else {
-                telemetry::answered(&result);
-                return state.finish(result).await;
+                return state.finish(result);
             };
             retries_done += 1;
-            telemetry::retrying(retries_done, wait, reason, &result);
+            telemetry::retrying(retries_done, wait, reason, &result, &config.redactor);
             drop(result);
             tokio::time::sleep(wait).await;
         }

@@ -54,11 +54,15 @@
 //! - `429 Too Many Requests` is retried for every operation, waiting as long
 //!   as `Retry-After` asks (seconds or an HTTP date) when it fits the timeout;
 //!   the service did not act on the request.
-//! - `408`, `500`, `502`, `503`, `504` and broken connections are retried for
-//!   `list_keys`, `get_key` and `delete_key` only.
+//! - `408`, `500`, `502`, `503`, `504` and broken connections (also half-way
+//!   through a body) are retried for `list_keys`, `get_key` and `delete_key`
+//!   only.
 //! - `create_key` is never sent again once it may have reached the service,
 //!   since that could create a second key: besides `429`, it is retried only
-//!   when no connection could be made at all.
+//!   when no connection could be made at all. When its answer is lost after
+//!   sending (the connection broke, the time ran out, the body could not be
+//!   read), [`Error::is_outcome_unknown`] is true and the message says the
+//!   key may have been created: list the keys before trying again.
 //!
 //! # Ids
 //!
@@ -73,12 +77,46 @@
 //!
 //! The API key and every new key's secret are held as [`ApiKeySecret`], whose
 //! `Debug` and `Display` print `<redacted>`. The `Authorization` header is
-//! marked sensitive. Errors never include the token; a body that failed to
-//! decode is shown (in `Display`, `Debug` and [`RawBody`]'s formatting)
-//! with every `key` field and every run of 32 or more hex digits replaced,
-//! and [`RawBody::as_str`] gives it unchanged. These guard against leaks
-//! through logs, not against reading the process's memory: see
-//! [`ApiKeySecret`].
+//! marked sensitive. Everything a server says passes one rule before it
+//! reaches an error, a [`RawBody`] or a span (the request id too): the
+//! client's own token is replaced however it was echoed (as sent, trimmed,
+//! in another case, cut to any 8 characters of it, JSON-, HTML- or
+//! percent-escaped, base64-encoded), and so are the value of every `key`
+//! field and every run of 32 or more hex digits, even in a body that does
+//! not parse. A base URL's credentials are refused and never quoted. These
+//! guard against leaks through logs, not against reading the process's
+//! memory: see [`ApiKeySecret`].
+//!
+//! # Limits
+//!
+//! A success body is read up to [`ClientBuilder::max_response_body`]
+//! (default [`DEFAULT_MAX_RESPONSE_BODY`], 32 MiB, a list of some 80,000
+//! keys); a longer one is not read on and the call fails with
+//! [`Error::BodyTooLarge`], which names the setting. An error body is kept up
+//! to [`MAX_ERROR_BODY`] (16 KiB) and cut with a note. Bodies are read within
+//! the call's [`ClientBuilder::timeout`], and so are the errors built from
+//! them.
+//!
+//! # Proxies
+//!
+//! The client's own HTTP client takes its proxy from the environment for
+//! `https://` base URLs only: `HTTPS_PROXY` (or `https_proxy`), else
+//! `ALL_PROXY` (or `all_proxy`), unless `NO_PROXY` (or `no_proxy`) names
+//! the host. TLS runs end to end through the proxy. A plain `http://` base
+//! URL never goes through a proxy, whatever `HTTP_PROXY` or `ALL_PROXY`
+//! say: the token would reach the proxy in clear. A `reqwest::Client`
+//! given to [`ClientBuilder::http_client`] uses its own proxy settings
+//! instead.
+//!
+//! # Runtimes
+//!
+//! A connection belongs to the tokio runtime that opened it and dies with
+//! it. A [`Client`] keeps one connection pool per runtime (for the four
+//! most recent runtimes), so one `Client` may serve several runtimes, such
+//! as a `static` shared by `#[tokio::test]`s. A `reqwest::Client` given to
+//! [`ClientBuilder::http_client`] has one pool: share such a `Client` only
+//! within one runtime, or calls on another may fail once the first runtime
+//! is gone.
 //!
 //! # Testing your application
 //!
@@ -141,7 +179,7 @@
 //! | `deepgram.attempts`, `http.request.resend_count` | attempts made; retries among them |
 //! | `http.response.status_code` | the final status |
 //! | `deepgram.request_id` | `dg-request-id` of the final response, success or not |
-//! | `error.type`, `otel.status_code` | on failure: the status (`"503"`) or `timeout`, `transport`, `decode`, `invalid_request`; `ERROR` |
+//! | `error.type`, `otel.status_code` | on failure: the status (`"503"`) or `timeout`, `transport`, `decode`, `body_too_large`, `invalid_request`; `ERROR` |
 //! | `elapsed_ms` | the whole call, waits included |
 //!
 //! Each retry is an `INFO` event in the span with `retry` (1, 2, ...),
@@ -191,6 +229,7 @@ mod hooks;
 mod operation;
 mod output;
 mod path_segment;
+mod redact;
 mod response;
 mod retry;
 mod secret;
@@ -211,11 +250,15 @@ mod telemetry;
 mod generated;
 
 pub use client::Client;
-pub use config::{ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT};
+pub use config::{
+    ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BODY, DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+};
 pub use create::{CreateKey, Expiry, NoExpiry, WithExpiry};
 pub use error::{ApiError, Error, RawBody};
 pub use operation::Operation;
 pub use output::{Call, Output};
+pub use response::MAX_ERROR_BODY;
 pub use secret::ApiKeySecret;
 pub use types::{ApiKey, CreateKeyResponse, DeleteKeyResponse, KeyStatus, KeyWithMember, Member};
 

@@ -1,42 +1,96 @@
-//! The response an attempt ends with, as the caller's error is built from
-//! it: the generated code decodes any JSON object as an empty error body and
-//! loses the status of a body that is not JSON, so error responses are kept
-//! here as received.
+//! Reading the response an attempt gets, within bounds: a success body up
+//! to the client's limit ([`ClientBuilder::max_response_body`]), an error
+//! body up to [`MAX_ERROR_BODY`], the rest left unread. Reading the whole
+//! body here, inside the attempt's share of the deadline, lets the retry
+//! policy see a connection that breaks half-way through a body, and keeps
+//! what an error is built from: the generated code decodes any JSON object
+//! as an empty error body and loses the status of a body that is not JSON.
+//!
+//! [`ClientBuilder::max_response_body`]: crate::ClientBuilder::max_response_body
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use reqwest::header::HeaderMap;
 use reqwest::{Response, StatusCode};
 
-/// An error response as received: what [`ApiError`](crate::ApiError) is built
-/// from, whatever the generated code made of the body.
-#[derive(Debug, Clone)]
-pub(crate) struct ErrorResponse {
-    pub(crate) status: StatusCode,
-    pub(crate) headers: HeaderMap,
-    pub(crate) body: Bytes,
+use crate::redact::Redactor;
+
+/// The header Deepgram puts its id of the request in.
+const REQUEST_ID_HEADER: &str = "dg-request-id";
+
+/// The request id a response carries, redacted like everything a server
+/// says: a server that echoes the token there must not get it logged.
+pub(crate) fn request_id(headers: &HeaderMap, redactor: &Redactor) -> Option<String> {
+    let value = headers.get(REQUEST_ID_HEADER)?;
+    Some(redactor.redact(&String::from_utf8_lossy(value.as_bytes())))
 }
 
-/// Keeps an error response and hands on a copy for the generated code.
-/// Successes pass untouched: copying them would cost every call.
-pub(crate) async fn capture(
-    result: reqwest::Result<Response>,
-) -> (reqwest::Result<Response>, Option<ErrorResponse>) {
-    let response = match result {
-        Ok(response) if !response.status().is_success() => response,
-        other => return (other, None),
+/// The most of an error body a client keeps (16 KiB): Deepgram's error
+/// bodies are a few hundred bytes, a gateway's HTML page a few KiB. The
+/// rest is not read, and the error says the body was cut.
+pub const MAX_ERROR_BODY: usize = 16 * 1024;
+
+/// What one attempt received.
+#[derive(Debug, Clone)]
+pub(crate) struct Received {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    /// The body, or as much of it as is kept.
+    pub(crate) body: Bytes,
+    /// Whether the body went on past what is kept.
+    pub(crate) cut: bool,
+}
+
+impl Received {
+    /// The response the generated code reads: the body as kept.
+    pub(crate) fn to_response(&self) -> Response {
+        let mut copy = http::Response::new(self.body.clone());
+        *copy.status_mut() = self.status;
+        *copy.headers_mut() = self.headers.clone();
+        Response::from(copy)
+    }
+}
+
+/// Reads the response's body: an error body up to [`MAX_ERROR_BODY`], a
+/// success body up to `success_limit`. Beyond the bound nothing more is
+/// read, and `cut` is set.
+pub(crate) async fn read(
+    mut response: Response,
+    success_limit: usize,
+) -> reqwest::Result<Received> {
+    let status = response.status();
+    let limit = if status.is_success() {
+        success_limit
+    } else {
+        MAX_ERROR_BODY
     };
-    let (status, headers) = (response.status(), response.headers().clone());
-    let body = match response.bytes().await {
-        Ok(body) => body,
-        Err(err) => return (Err(err), None),
-    };
-    let mut copy = http::Response::new(body.clone());
-    *copy.status_mut() = status;
-    *copy.headers_mut() = headers.clone();
-    let kept = ErrorResponse {
+    let headers = std::mem::take(response.headers_mut());
+    let declared_over = response
+        .content_length()
+        .is_some_and(|length| length > limit as u64);
+    if declared_over && status.is_success() {
+        // Nothing of it would be kept: do not wait for any of it.
+        return Ok(Received {
+            status,
+            headers,
+            body: Bytes::new(),
+            cut: true,
+        });
+    }
+    let mut body = BytesMut::new();
+    let mut cut = false;
+    while let Some(chunk) = response.chunk().await? {
+        let room = limit - body.len();
+        if chunk.len() > room {
+            body.extend_from_slice(&chunk[..room]);
+            cut = true;
+            break;
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Received {
         status,
         headers,
-        body,
-    };
-    (Ok(Response::from(copy)), Some(kept))
+        body: body.freeze(),
+        cut,
+    })
 }

@@ -4,7 +4,9 @@
 use std::time::{Duration, SystemTime};
 
 use reqwest::header::{HeaderMap, RETRY_AFTER};
-use reqwest::{Method, Response, StatusCode};
+use reqwest::{Method, StatusCode};
+
+use crate::response::Received;
 
 /// How failed attempts are retried.
 #[derive(Debug, Clone, Copy)]
@@ -51,20 +53,20 @@ pub(crate) fn is_idempotent(method: &Method) -> bool {
 /// How long to wait before the next attempt and why, or `None` when the
 /// result must be returned as it is.
 pub(crate) fn retry_wait(
-    result: &reqwest::Result<Response>,
+    result: &reqwest::Result<Received>,
     idempotent: bool,
     retries_done: u32,
     policy: &RetryPolicy,
 ) -> Option<(Duration, RetryReason)> {
     let reason = match result {
         // The service refused the request without acting on it, whatever the method.
-        Ok(response) if response.status() == StatusCode::TOO_MANY_REQUESTS => {
+        Ok(response) if response.status == StatusCode::TOO_MANY_REQUESTS => {
             RetryReason::RateLimited
         }
         Ok(response)
             if idempotent
                 && matches!(
-                    response.status(),
+                    response.status,
                     StatusCode::REQUEST_TIMEOUT
                         | StatusCode::INTERNAL_SERVER_ERROR
                         | StatusCode::BAD_GATEWAY
@@ -88,7 +90,7 @@ pub(crate) fn retry_wait(
     let asked = result
         .as_ref()
         .ok()
-        .and_then(|response| retry_after(response.headers()));
+        .and_then(|response| retry_after(&response.headers));
     Some((
         asked.unwrap_or_else(|| backoff(retries_done, policy)),
         reason,

@@ -12,10 +12,14 @@
 
 use std::time::Duration;
 
-use reqwest::{Request, Response};
+use reqwest::Request;
 
 use crate::error::Error;
 use crate::operation::Operation;
+use crate::redact::Redactor;
+use crate::response::Received;
+#[cfg(feature = "tracing")]
+use crate::response::request_id;
 use crate::retry::RetryReason;
 
 /// The span of one call; a zero-sized stand-in without the feature.
@@ -109,6 +113,7 @@ fn record_outcome<T>(span: &tracing::Span, result: &Result<T, Error>, elapsed: D
         Error::Timeout { .. } => "timeout",
         Error::Transport { .. } => "transport",
         Error::Decode { .. } => "decode",
+        Error::BodyTooLarge { .. } => "body_too_large",
         Error::InvalidRequest { .. } => "invalid_request",
         Error::Config { .. } => "config",
     };
@@ -140,23 +145,21 @@ pub(crate) fn attempt(request: &Request, attempt: u32) {
 }
 
 /// Reports a retry: which one (from 1), how long the client waits before
-/// it, why, and the status of the attempt that failed.
+/// it, why, and the status and request id of the attempt that failed.
 pub(crate) fn retrying(
     retry: u32,
     wait: Duration,
     reason: RetryReason,
-    failed: &reqwest::Result<Response>,
+    failed: &reqwest::Result<Received>,
+    redactor: &Redactor,
 ) {
     #[cfg(feature = "tracing")]
     {
         let response = failed.as_ref().ok();
-        let status = response.map(|response| response.status().as_u16());
-        let request_id = response.and_then(request_id);
-        let retry_after = response.is_some_and(|response| {
-            response
-                .headers()
-                .contains_key(reqwest::header::RETRY_AFTER)
-        });
+        let status = response.map(|response| response.status.as_u16());
+        let request_id = response.and_then(|response| request_id(&response.headers, redactor));
+        let retry_after = response
+            .is_some_and(|response| response.headers.contains_key(reqwest::header::RETRY_AFTER));
         tracing::info!(
             target: "deepgram_keys",
             retry,
@@ -170,24 +173,19 @@ pub(crate) fn retrying(
         );
     }
     #[cfg(not(feature = "tracing"))]
-    let _ = (retry, wait, reason, failed);
+    let _ = (retry, wait, reason, failed, redactor);
 }
 
 /// Records the status and request id of the response a call ends with.
-pub(crate) fn answered(result: &reqwest::Result<Response>) {
+pub(crate) fn answered(result: &reqwest::Result<Received>, redactor: &Redactor) {
     #[cfg(feature = "tracing")]
     if let Ok(response) = result {
         let span = tracing::Span::current();
-        span.record("http.response.status_code", response.status().as_u16());
-        if let Some(request_id) = request_id(response) {
+        span.record("http.response.status_code", response.status.as_u16());
+        if let Some(request_id) = request_id(&response.headers, redactor) {
             span.record("deepgram.request_id", request_id);
         }
     }
     #[cfg(not(feature = "tracing"))]
-    let _ = result;
-}
-
-#[cfg(feature = "tracing")]
-fn request_id(response: &Response) -> Option<&str> {
-    response.headers().get("dg-request-id")?.to_str().ok()
+    let _ = (result, redactor);
 }

@@ -2,7 +2,7 @@
 //! the test secrets and the check that they never show, the one-segment
 //! rule for ids, and the settings of the property tests.
 //!
-//! Two kinds of server, because the cases need two:
+//! Three kinds of server, because the cases need three:
 //! - wiremock, for every case that answers with a chosen status, headers and
 //!   body (and delay) and then inspects what arrived, parsed: method, path,
 //!   query, headers, JSON body. A well-kept crate, not our code.
@@ -11,6 +11,10 @@
 //!   normalise it (the one-segment rule for ids), send bytes that are not a
 //!   well-formed response (the response fuzzer), and hang up after reading a
 //!   request without answering (a connection lost after sending).
+//! - [`HandledServer`], for a conversation: a closure per request, so that
+//!   the first attempt breaks half-way through a body and the retry is
+//!   answered, an answer stalls past a deadline, or keep-alive connections
+//!   outlive a runtime.
 //!
 //! The fake Deepgram is not one of them: it is tested in its own crate and
 //! held to the spec by the contract tests; the client's rules are tested
@@ -336,3 +340,77 @@ pub const ESCAPE_IDS: &[&str] = &[
     "a|b^c`d{e}f<g>h\"i'j",
     "~user",
 ];
+
+/// A server on 127.0.0.1 that reads each request whole, then hands the
+/// connection to `handle` with the request's number (from 0), to answer,
+/// stall, cut or close as the test needs. One thread per connection.
+pub struct HandledServer {
+    pub base_url: String,
+    requests: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl HandledServer {
+    pub fn start(handle: impl Fn(usize, &mut std::net::TcpStream) + Send + Sync + 'static) -> Self {
+        use std::sync::atomic::Ordering;
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let base_url = format!("http://{}", listener.local_addr().unwrap());
+        let requests = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = std::sync::Arc::clone(&requests);
+        let handle = std::sync::Arc::new(handle);
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { break };
+                let (counter, handle) = (
+                    std::sync::Arc::clone(&counter),
+                    std::sync::Arc::clone(&handle),
+                );
+                std::thread::spawn(move || {
+                    while read_request_target(&mut stream).is_some() {
+                        let number = counter.fetch_add(1, Ordering::SeqCst);
+                        handle(number, &mut stream);
+                    }
+                });
+            }
+        });
+        Self { base_url, requests }
+    }
+
+    /// How many requests arrived whole.
+    pub fn requests(&self) -> usize {
+        self.requests.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+/// The `keys` example, built now: `cargo test --test NAME` does not build
+/// examples, and a binary left from an earlier build would test old code.
+pub fn keys_binary() -> &'static std::path::Path {
+    use std::path::{Path, PathBuf};
+    use std::process::Command;
+    static BINARY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BINARY.get_or_init(|| {
+        let test_binary = std::env::current_exe().unwrap();
+        let profile_dir = test_binary.parent().and_then(Path::parent).unwrap();
+        let profile = match profile_dir.file_name().unwrap().to_str().unwrap() {
+            "debug" => "dev",
+            other => other,
+        };
+        let status = Command::new(env!("CARGO"))
+            .args([
+                "build",
+                "--quiet",
+                "--package",
+                "deepgram-keys",
+                "--example",
+                "keys",
+            ])
+            .args(["--profile", profile])
+            .arg("--target-dir")
+            .arg(profile_dir.parent().unwrap())
+            .status()
+            .unwrap();
+        assert!(status.success(), "building the `keys` example failed");
+        profile_dir
+            .join("examples")
+            .join(format!("keys{}", std::env::consts::EXE_SUFFIX))
+    })
+}
