@@ -173,6 +173,67 @@ fn request_overhead(c: &mut Criterion) -> Vec<f64> {
     ratios
 }
 
+/// How many `list_keys` calls run at once on one `Client`.
+const CONCURRENT_CALLS: usize = 64;
+
+/// 64 concurrent `list_keys` on one `Client` (one pool, one per-runtime
+/// lookup, shared settings) against 64 concurrent hand-written reqwest
+/// requests on one `reqwest::Client`, on a multi-threaded runtime.
+fn concurrent_list_keys(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let base_url = canned_server(list_body(100));
+    let client = Client::builder()
+        .api_key("bench-token")
+        .base_url(&base_url)
+        .build()
+        .unwrap();
+    let http = reqwest::Client::new();
+    let url = format!("{base_url}/v1/projects/p/keys");
+    let mut group = c.benchmark_group("concurrent_64");
+    group.bench_function("deepgram_keys", |b| {
+        b.iter(|| {
+            runtime.block_on(async {
+                let mut calls = tokio::task::JoinSet::new();
+                for _ in 0..CONCURRENT_CALLS {
+                    let client = client.clone();
+                    calls.spawn(async move { client.list_keys("p", None).await.unwrap() });
+                }
+                while let Some(keys) = calls.join_next().await {
+                    black_box(keys.unwrap());
+                }
+            })
+        })
+    });
+    group.bench_function("handwritten", |b| {
+        b.iter(|| {
+            runtime.block_on(async {
+                let mut calls = tokio::task::JoinSet::new();
+                for _ in 0..CONCURRENT_CALLS {
+                    let (http, url) = (http.clone(), url.clone());
+                    calls.spawn(async move {
+                        let response = http
+                            .get(&url)
+                            .header("authorization", "Token bench-token")
+                            .header("accept", "application/json")
+                            .send()
+                            .await
+                            .unwrap();
+                        let body = response.bytes().await.unwrap();
+                        serde_json::from_slice::<MinimalList>(&body).unwrap()
+                    });
+                }
+                while let Some(keys) = calls.join_next().await {
+                    black_box(keys.unwrap());
+                }
+            })
+        })
+    });
+    group.finish();
+}
+
 fn decode_10k(c: &mut Criterion) {
     let body = list_body(10_000);
     let mut group = c.benchmark_group("decode_10k");
@@ -213,6 +274,7 @@ fn main() {
         .output_directory(&results_dir())
         .configure_from_args();
     let mut rounds = request_overhead(&mut criterion);
+    concurrent_list_keys(&mut criterion);
     decode_10k(&mut criterion);
     criterion.final_summary();
 
@@ -223,6 +285,11 @@ fn main() {
         println!("ratio request_overhead {:.3}", rounds[rounds.len() / 2]);
     }
     for (name, client, baseline) in [
+        (
+            "concurrent_64_list_keys",
+            "concurrent_64/deepgram_keys",
+            "concurrent_64/handwritten",
+        ),
         (
             "decode_10k_vs_handwritten",
             "decode_10k/deepgram_keys",
