@@ -115,6 +115,10 @@ const CASES: &[Case] = &[
     case("security-requirement-added", &[(SecurityRequirementAdded, Breaking)], &[], &[], Major),
     case("security-requirement-removed", &[(SecurityRequirementRemoved, NonBreaking)], &[], &[], Minor),
     case("security-scheme-changed", &[(SecuritySchemeChanged, Breaking)], &[], &[], Major),
+    case("parameter-serialization-changed", &[(ParameterSerializationChanged, Breaking)], &[], &[], Major),
+    case("parameter-serialization-spelt-out", &[], &[], &[], Bump::None),
+    case("request-media-type-schema-added", &[(ConstraintAdded, Breaking)], &[], &[], Major),
+    case("response-media-type-schema-removed", &[(ConstraintRemoved, Breaking)], &[], &[], Major),
     case("security-scheme-scope-offered", &[], &[], &[], Bump::None),
     case("security-scope-added", &[(SecurityScopeAdded, Breaking)], &[], &[], Major),
     case("security-scope-removed", &[(SecurityScopeRemoved, NonBreaking)], &[], &[], Minor),
@@ -139,6 +143,13 @@ const CASES: &[Case] = &[
     case("v31-webhook-added", &[(WebhookAdded, NonBreaking)], &[], &[], Minor),
     case("v31-webhook-removed", &[(WebhookRemoved, Breaking)], &[], &[], Major),
     case("v31-webhook-response-property-removed", &[(ResponseRequiredPropertyRemoved, Breaking)], &[], &[], Major),
+];
+
+/// Cases with a side the generator refuses: the Rust API is left out.
+const BEYOND_GENERATOR: &[&str] = &[
+    "request-media-type-beyond-generator",
+    "request-media-type-schema-added",
+    "response-media-type-schema-removed",
 ];
 
 fn documents(name: &str) -> (Document, Document) {
@@ -198,7 +209,7 @@ fn every_case_reports_exactly_its_change() {
         );
 
         assert_eq!(report.semver, case.semver, "{}", case.name);
-        if case.name != "request-media-type-beyond-generator" {
+        if !BEYOND_GENERATOR.contains(&case.name) {
             assert_eq!(report.rust_api_unavailable, None, "{}", case.name);
         }
         for change in &report.changes {

@@ -99,6 +99,9 @@ pub enum ChangeKind {
     ParameterBecameOptional,
     ParameterBecameRequired,
     ParameterRemoved,
+    /// Its `style` or `explode` changed: the same value is written
+    /// differently, so a server reading the new way misreads old clients.
+    ParameterSerializationChanged,
     /// The same path parameter (same position in the template) under
     /// another name: nothing changes on the wire.
     PathParameterRenamed,
@@ -214,6 +217,7 @@ impl ChangeKind {
             SunsetRemoved | SunsetBroughtForward | StabilityDecreased => Breaking,
             // Fail closed: a promise that cannot be read cannot be kept.
             LifecycleUnreadable => Breaking,
+            ParameterSerializationChanged => Breaking,
             ParameterBecameRequired | RequestBodyAddedRequired | RequestBodyBecameRequired => {
                 Breaking
             }

@@ -129,17 +129,30 @@ impl<'a> Differ<'a> {
                 new_media.get("example"),
                 &child(&at, "example"),
             );
-            if let (Some(old_schema), Some(new_schema)) =
-                (old_media.get("schema"), new_media.get("schema"))
-            {
-                self.schema(
+            let there = child(&at, "schema");
+            match (old_media.get("schema"), new_media.get("schema")) {
+                (Some(old_schema), Some(new_schema)) => self.schema(
                     old_schema,
                     new_schema,
-                    &child(&at, "schema"),
+                    &there,
                     direction,
                     subject,
                     &mut BTreeSet::new(),
-                );
+                ),
+                // No schema allows any body.
+                (None, Some(_)) => self.push(
+                    ChangeKind::ConstraintAdded,
+                    Some(direction),
+                    &there,
+                    format!("{subject}: `{media_type}` now has a schema"),
+                ),
+                (Some(_), None) => self.push(
+                    ChangeKind::ConstraintRemoved,
+                    Some(direction),
+                    &there,
+                    format!("{subject}: `{media_type}` no longer has a schema"),
+                ),
+                (None, None) => {}
             }
         }
         for media_type in new

@@ -30,16 +30,23 @@ fn key<'p>(path: &str, parameter: &Parameter<'p>) -> Key<'p> {
     Key::Named(parameter.location, parameter.name)
 }
 
-/// Whether a parameter is sent form-style with `explode` (the default for
-/// query and cookie parameters): one value reads as an array of one.
-fn form_exploded(parameter: &Parameter) -> bool {
+/// How a parameter is written on the wire: its `style` and `explode`, with
+/// OpenAPI's defaults (`form` for query and cookie parameters, `simple`
+/// for path and header ones; `explode` only for `form`).
+fn serialization<'p>(parameter: &Parameter<'p>) -> (&'p str, bool) {
     let style = parameter.value.get("style").and_then(Value::as_str);
     let style = style.unwrap_or(match parameter.location {
         "query" | "cookie" => "form",
         _ => "simple",
     });
     let explode = parameter.value.get("explode").and_then(Value::as_bool);
-    style == "form" && explode.unwrap_or(true)
+    (style, explode.unwrap_or(style == "form"))
+}
+
+/// Whether a parameter is sent form-style with `explode` (the default for
+/// query and cookie parameters): one value reads as an array of one.
+fn form_exploded(parameter: &Parameter) -> bool {
+    serialization(parameter) == ("form", true)
 }
 
 impl<'a> Differ<'a> {
@@ -110,6 +117,18 @@ impl<'a> Differ<'a> {
             );
         }
         self.lifecycle(param.value, now.value, &now.pointer, subject);
+        let (before, after) = (serialization(param), serialization(now));
+        if before != after {
+            self.push(
+                ChangeKind::ParameterSerializationChanged,
+                None,
+                &now.pointer,
+                format!(
+                    "{subject} is written differently: style {} with explode {} became style {} with explode {}",
+                    before.0, before.1, after.0, after.1
+                ),
+            );
+        }
         let (Some(old_schema), Some(new_schema)) =
             (param.value.get("schema"), now.value.get("schema"))
         else {

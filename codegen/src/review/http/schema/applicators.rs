@@ -21,7 +21,7 @@ use crate::review::kind::{ChangeKind, Direction};
 
 /// Keywords whose value is one subschema that values must satisfy (or a
 /// boolean; no keyword, `true` and `{}` allow everything).
-const ONE_SUBSCHEMA: [&str; 7] = [
+const ONE_SUBSCHEMA: [&str; 8] = [
     "additionalProperties",
     "unevaluatedItems",
     "unevaluatedProperties",
@@ -29,6 +29,7 @@ const ONE_SUBSCHEMA: [&str; 7] = [
     "propertyNames",
     "contentSchema",
     "then",
+    "else",
 ];
 
 /// Keywords whose value maps names to subschemas.
@@ -84,10 +85,10 @@ impl<'a> Differ<'a> {
                 ),
             );
         }
-        for keyword in ONE_SUBSCHEMA.iter().chain(&["else"]) {
+        for keyword in ONE_SUBSCHEMA {
             self.subschema(
-                old.get(*keyword),
-                new.get(*keyword),
+                old.get(keyword),
+                new.get(keyword),
                 &child(here, keyword),
                 direction,
                 subject,
