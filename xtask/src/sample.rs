@@ -10,11 +10,17 @@ use codegen::{Document, Rules};
 
 use crate::regen::workspace_root;
 
+/// Said before cargo starts, since the first run builds for minutes
+/// (BENCHMARKS.md, "The maintainer's wait", has the figure).
+const BUILDING: &str = "sample: building and running the contract crate's `sample` binary: the client \
+(without TLS), jsonschema and wiremock; the first run in a fresh checkout builds about 190 crates \
+and takes minutes, later runs seconds";
+
 pub fn run(spec: &Path, operation: &str, status: u16, file: &Path) -> anyhow::Result<ExitCode> {
     // The same verdict as regen and spec-diff, before anything is built.
     codegen::validate(&Document::load(spec)?, Rules::OpenApi)?;
-    // cargo runs the binary from the workspace root, not from here. It is
-    // not quiet: the first run builds the client, which takes minutes.
+    // cargo runs the binary from the workspace root, not from here.
+    eprintln!("{BUILDING}");
     let file = std::path::absolute(file)?;
     let spec = std::path::absolute(spec)?;
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
