@@ -11,10 +11,10 @@ use codegen::{Document, Rules};
 use crate::regen::workspace_root;
 
 /// Said before cargo starts, since the first run builds for minutes
-/// (BENCHMARKS.md, "The maintainer's wait", has the figure).
+/// (BENCHMARKS.md, section 8, says what it builds).
 const BUILDING: &str = "sample: building and running the contract crate's `sample` binary: the client \
 (without TLS), jsonschema and wiremock; the first run in a fresh checkout builds about 190 crates \
-and takes minutes, later runs seconds";
+and takes minutes (BENCHMARKS.md, section 8); later runs reuse that build";
 
 pub fn run(spec: &Path, operation: &str, status: u16, file: &Path) -> anyhow::Result<ExitCode> {
     // The same verdict as regen and spec-diff, before anything is built.
