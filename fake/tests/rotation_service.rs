@@ -52,7 +52,7 @@ mod service {
             .expiry(expiry);
         let created = match client.create_key(project, &request).with_request_id().await {
             Ok(created) => created,
-            Err(cause) if outcome_unknown(&cause) => {
+            Err(cause) if cause.is_outcome_unknown() => {
                 // The key may exist: find it by what it was asked to be.
                 return Err(clean_up_unknown_create(client, project, &old, cause).await);
             }
@@ -76,14 +76,6 @@ mod service {
             new,
             create_request_id: created.request_id,
         })
-    }
-
-    /// Whether a failed create may have made its key: no answer came back
-    /// (the connection broke or the time ran out after sending).
-    // Until `Error::is_outcome_unknown` lands (issue 18): the one place that
-    // matches on transport errors.
-    pub fn outcome_unknown(err: &Error) -> bool {
-        matches!(err, Error::Transport { .. } | Error::Timeout { .. })
     }
 
     /// The new secret authenticates: a client like `client` but with the
@@ -183,7 +175,7 @@ use std::time::Duration;
 use deepgram_keys::chrono::{DateTime, Utc};
 use deepgram_keys::{CreateKey, CreateKeyResponse, Expiry};
 use deepgram_keys_fake::{FakeDeepgram, Fault, Matcher, OWNER_MEMBER_ID, Operation};
-use service::{RotationError, expire_sweep, outcome_unknown, rotate};
+use service::{RotationError, expire_sweep, rotate};
 
 fn key_ids(fake: &FakeDeepgram) -> Vec<String> {
     fake.keys(fake.project_id())
@@ -315,7 +307,7 @@ async fn a_create_whose_answer_is_lost_leaves_no_orphan() {
     else {
         panic!("{err:?}")
     };
-    assert!(outcome_unknown(&cause), "{cause:?}");
+    assert!(cause.is_outcome_unknown(), "{cause:?}");
     assert_eq!(
         fake.requests_for(Operation::CreateKey).len(),
         1,
@@ -375,7 +367,7 @@ async fn a_503_on_create_is_not_retried_and_changes_nothing() {
     };
     assert_eq!(cause.status().map(|status| status.as_u16()), Some(503));
     assert!(
-        !outcome_unknown(&cause),
+        !cause.is_outcome_unknown(),
         "a 503 says the service did nothing"
     );
     assert_eq!(fake.requests_for(Operation::CreateKey).len(), 1);
