@@ -69,8 +69,11 @@ impl Fault {
     }
 
     /// Answers normally, but only after `delay` (a [`std::time::Duration`]).
-    /// The fake acts on the request even when the client has stopped
-    /// waiting, as a real service does.
+    /// The fake acts on the request when the delay ends, even when the
+    /// client has stopped waiting, as a slow service does: a create delayed
+    /// past the client's timeout makes its key *after* the client returned
+    /// [`Error::Timeout`](deepgram_keys::Error::Timeout), so a list made
+    /// right after the error does not show it yet.
     pub fn delay(delay: Duration) -> Self {
         Self::new(FaultKind::Delay).after(delay)
     }
@@ -115,12 +118,20 @@ impl Fault {
 /// ```
 /// # use deepgram_keys_fake::{FakeDeepgram, Fault, Matcher, Operation};
 /// # let fake = FakeDeepgram::start();
-/// # let (new_key_id, new_secret) = ("k", "s");
-/// // Only the verification: a get_key of the new key made with its own secret.
+/// # let (seeded_key_id, seeded_secret) = ("k", "s");
+/// // Only the verification of a rotation: a get_key of a key made with its
+/// // own secret. A predicate, since the new key's id and secret do not exist
+/// // before the rotation runs.
 /// let verification = Matcher::operation(Operation::GetKey)
-///     .key_id(new_key_id)
-///     .token(new_secret);
+///     .when(|request| request.auth_key_id.is_some() && request.auth_key_id == request.path_key_id);
 /// fake.fail(verification, u32::MAX, Fault::status(503));
+///
+/// // The gets of a key the test seeded (so it knows the id and the secret)
+/// // that are made with that key's own secret.
+/// let own_gets = Matcher::operation(Operation::GetKey)
+///     .key_id(seeded_key_id)
+///     .token(seeded_secret);
+/// fake.fail(own_gets, 1, Fault::status(500));
 ///
 /// // The second delete of any key, and nothing else.
 /// fake.fail(Matcher::operation(Operation::DeleteKey).nth(2), 1, Fault::status(500));

@@ -320,6 +320,9 @@ impl Error {
     /// answer did not arrive whole (the connection broke or the time ran out
     /// after sending) or could not be read. The key may have been created:
     /// list the keys before trying again, or a retry may create a second one.
+    /// After a timeout the service may still be working on the request and
+    /// make the key only later, so a list made at once can miss it: look
+    /// again on a later pass before concluding that nothing was made.
     ///
     /// `list_keys`, `get_key` and `delete_key` change nothing when repeated,
     /// so they never report this.

@@ -45,6 +45,20 @@
 //! # }
 //! ```
 //!
+//! # Scopes
+//!
+//! | operation | a key needs one of |
+//! |---|---|
+//! | [`Client::list_keys`], [`Client::get_key`] | `keys:read`, `keys:write`, `admin`, `owner` |
+//! | [`Client::create_key`], [`Client::delete_key`] | `keys:write`, `admin`, `owner` |
+//!
+//! A key may grant only scopes it holds itself (`owner` any, `admin` any
+//! but `owner`), and the service may add some (`keys:write` brings
+//! `keys:read`). Deepgram's reference names these scopes and answers 403
+//! `INSUFFICIENT_PERMISSIONS`, but lists neither the scope each operation
+//! needs nor every scope (it calls them open-ended): the table is the model
+//! that `deepgram-keys-fake` enforces and the 403 hints follow, not a quote.
+//!
 //! # Retries
 //!
 //! A call is retried up to [`ClientBuilder::max_retries`] times (default 2),
