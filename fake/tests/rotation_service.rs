@@ -17,8 +17,8 @@ mod service {
         pub create_request_id: Option<String>,
     }
 
-    /// Why a rotation failed, and what it left behind: always exactly the
-    /// keys there were before, the old key among them.
+    /// Why a rotation failed, and what it left behind: the keys there were
+    /// before, the old key among them, unless the variant says otherwise.
     #[derive(Debug)]
     pub enum RotationError {
         /// Nothing was created.
@@ -29,13 +29,18 @@ mod service {
         /// The rollback itself failed: this key is left over and must be
         /// deleted by hand. The service reports it rather than hide it.
         Orphaned { key_id: String, cause: Error },
+        /// The old key's delete failed, and whether the old key is still
+        /// there could not be told: both are kept, since deleting the new
+        /// key could leave none. A person decides.
+        BothKept { new_key_id: String, cause: Error },
     }
 
     /// Replaces `old_key_id` with a new key of the same comment, scopes and
     /// tags (and `expiry`, if given), proves that the new secret works,
     /// then deletes the old key. On any failure after the create the new
-    /// key is deleted again, so that no key is orphaned; a create whose
-    /// outcome is unknown is cleaned up by listing the keys.
+    /// key is deleted again while the old key is still there, so that no key
+    /// is orphaned and the application is never left without one; a create
+    /// whose outcome is unknown is cleaned up by listing the keys.
     pub async fn rotate(
         client: &Client,
         project: &str,
@@ -50,11 +55,20 @@ mod service {
         let request = CreateKey::new(&old.comment, &old.scopes)
             .tags(old.tags.iter().flatten())
             .expiry(expiry);
+        // The keys there before the create: a create whose answer is lost
+        // made none of them, however alike they look.
+        let before: Vec<String> = client
+            .list_keys(project, None)
+            .await
+            .map_err(RotationError::NotCreated)?
+            .into_iter()
+            .map(|entry| entry.api_key.api_key_id)
+            .collect();
         let created = match client.create_key(project, &request).with_request_id().await {
             Ok(created) => created,
             Err(cause) if cause.is_outcome_unknown() => {
                 // The key may exist: find it by what it was asked to be.
-                return Err(clean_up_unknown_create(client, project, &old, cause).await);
+                return Err(clean_up_unknown_create(client, project, &old, &before, cause).await);
             }
             Err(cause) => return Err(RotationError::NotCreated(cause)),
         };
@@ -63,14 +77,21 @@ mod service {
             return Err(roll_back(client, project, &new.api_key_id, "verify", cause).await);
         }
         if let Err(cause) = client.delete_key_if_exists(project, old_key_id).await {
-            return Err(roll_back(
-                client,
-                project,
-                &new.api_key_id,
-                "delete the old key",
-                cause,
-            )
-            .await);
+            // A delete whose answer was lost may have removed the old key
+            // before its retries failed: then the new key is the only one.
+            match client.get_key(project, old_key_id).await {
+                Ok(_) => {
+                    let step = "delete the old key";
+                    return Err(roll_back(client, project, &new.api_key_id, step, cause).await);
+                }
+                Err(gone) if gone.status().is_some_and(|status| status.as_u16() == 404) => {}
+                Err(_) => {
+                    return Err(RotationError::BothKept {
+                        new_key_id: new.api_key_id,
+                        cause,
+                    });
+                }
+            }
         }
         Ok(Rotated {
             new,
@@ -106,12 +127,13 @@ mod service {
         }
     }
 
-    /// Deletes every key that looks like the one the lost create made: same
-    /// comment, scopes and tags, created since the old key, not the old key.
+    /// Deletes every key that looks like the one the lost create made: not
+    /// there `before` the create, with the old key's comment, scopes and tags.
     async fn clean_up_unknown_create(
         client: &Client,
         project: &str,
         old: &deepgram_keys::ApiKey,
+        before: &[String],
         cause: Error,
     ) -> RotationError {
         let keys = match client.list_keys(project, None).await {
@@ -124,11 +146,10 @@ mod service {
             }
         };
         let made = keys.into_iter().map(|entry| entry.api_key).filter(|key| {
-            key.api_key_id != old.api_key_id
+            !before.contains(&key.api_key_id)
                 && key.comment == old.comment
                 && key.tags == old.tags
                 && old.scopes.iter().all(|scope| key.scopes.contains(scope))
-                && key.created >= old.created
         });
         for key in made {
             if client
@@ -478,5 +499,90 @@ async fn a_rollback_that_fails_names_the_key_left_over() {
         key_ids(&fake),
         [fake.owner_key_id(), &old.api_key_id, &key_id],
         "the report names exactly the key left over"
+    );
+}
+
+#[tokio::test]
+async fn a_lost_create_answer_spares_a_key_with_the_same_settings() {
+    let fake = FakeDeepgram::start();
+    let project = fake.project_id();
+    let old = billing_key(&fake);
+    // Another replica's key: same comment, scopes and tags, made later.
+    let sibling = billing_key(&fake);
+    let before = key_ids(&fake);
+    fake.fail_next(
+        Operation::CreateKey,
+        1,
+        Fault::drop_connection_after_acting(),
+    );
+    let err = rotate(&fake.client(), project, &old.api_key_id, None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, RotationError::RolledBack { step: "create", .. }),
+        "{err:?}"
+    );
+    assert_eq!(key_ids(&fake), before, "only the lost create's key went");
+    assert!(key_ids(&fake).contains(&sibling.api_key_id));
+}
+
+#[tokio::test]
+async fn a_failed_delete_of_the_old_key_rolls_back_only_while_it_is_there() {
+    let fake = FakeDeepgram::start();
+    let project = fake.project_id();
+    let old = billing_key(&fake);
+    let old_delete = || Matcher::operation(Operation::DeleteKey).key_id(&old.api_key_id);
+
+    // The delete fails and the old key is still there: roll back.
+    fake.fail(old_delete(), u32::MAX, Fault::status(500));
+    let before = key_ids(&fake);
+    let err = rotate(&fake.client(), project, &old.api_key_id, None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            RotationError::RolledBack {
+                step: "delete the old key",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(key_ids(&fake), before);
+
+    // Nor can the old key be looked at (its second get on, the first being
+    // the rotation's own): both keys are kept and the report names the new.
+    let old_looked_at = Matcher::operation(Operation::GetKey)
+        .key_id(&old.api_key_id)
+        .nth(2);
+    fake.fail(old_looked_at, u32::MAX, Fault::status(503));
+    let err = rotate(&fake.client(), project, &old.api_key_id, None)
+        .await
+        .unwrap_err();
+    let RotationError::BothKept { new_key_id, cause } = err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(cause.status().map(|status| status.as_u16()), Some(500));
+    let mut kept = before.clone();
+    kept.push(new_key_id.clone());
+    assert_eq!(key_ids(&fake), kept);
+    fake.clear_faults();
+    // The person decides: the old key stays, the spare new one goes.
+    fake.client()
+        .delete_key(project, &new_key_id)
+        .await
+        .unwrap();
+
+    // The delete acts but its answer is lost, and the retries meet 503s:
+    // the old key is gone, so the new key stays and the rotation succeeded.
+    fake.fail(old_delete(), 1, Fault::drop_connection_after_acting());
+    fake.fail(old_delete(), u32::MAX, Fault::status(503));
+    let rotated = rotate(&fake.client(), project, &old.api_key_id, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        key_ids(&fake),
+        [fake.owner_key_id(), &rotated.new.api_key_id]
     );
 }
