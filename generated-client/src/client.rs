@@ -14,6 +14,7 @@ use crate::hooks::CallState;
 use crate::operation::Operation;
 use crate::output::{Call, Output};
 use crate::path_segment;
+use crate::redact::Redactor;
 use crate::response::{MAX_ERROR_BODY, Received, request_id};
 use crate::secret::ApiKeySecret;
 use crate::telemetry;
@@ -330,7 +331,7 @@ impl Client {
                 Error::Decode {
                     operation,
                     status: received.map_or(StatusCode::OK, |received| received.status),
-                    body: RawBody::new(&body, false, redactor),
+                    body: shown_body(operation, &body, redactor),
                     reason: redactor.redact(reason),
                 }
             }
@@ -340,9 +341,9 @@ impl Client {
                 Error::Decode {
                     operation,
                     status,
-                    body: RawBody::new(
+                    body: shown_body(
+                        operation,
                         received.as_ref().map_or(&[][..], |received| &received.body),
-                        false,
                         redactor,
                     ),
                     reason: format!("the spec declares no {status} response"),
@@ -357,6 +358,16 @@ impl Client {
                 Error::InvalidRequest { operation, reason }
             }
         }
+    }
+}
+
+/// The body of a success that failed to decode, as an error shows it:
+/// redacted, or for `create_key` withheld, as it may hold the new secret.
+fn shown_body(operation: Operation, body: &[u8], redactor: &Redactor) -> RawBody {
+    if operation == Operation::CreateKey {
+        RawBody::withheld(body.len())
+    } else {
+        RawBody::new(body, false, redactor)
     }
 }
 

@@ -72,7 +72,8 @@ pub enum Error {
         operation: Operation,
         /// The status of the response.
         status: StatusCode,
-        /// The body as received, redacted and cut to 16 KiB.
+        /// The body as received, redacted and cut to 16 KiB; for
+        /// `create_key`, withheld whole (see [`RawBody`]).
         body: RawBody,
         /// What did not fit, from serde's message, with anything that looks
         /// like a key secret replaced (serde quotes the values it rejects).
@@ -359,8 +360,9 @@ impl Error {
 /// and everything shaped like a key secret (every `key` field, every run of
 /// 32 or more hex digits) are replaced by `<redacted>`, whatever the
 /// encoding, and a body longer than 16 KiB is cut, with a note saying so.
-/// A new key's secret in a `create_key` body that failed to decode is
-/// therefore not recoverable from it: list the keys to find the key.
+/// A `create_key` body that failed to decode is withheld whole, since the
+/// new key's secret may sit in it in a form no rule recognizes (prose, an
+/// unknown field): list the keys to find the key.
 #[derive(Clone, PartialEq)]
 pub struct RawBody(String);
 
@@ -376,6 +378,14 @@ impl RawBody {
             ));
         }
         Self(text)
+    }
+
+    /// What an undecodable `create_key` body is shown as: only its length.
+    /// Any 2xx answer to a create may hold the new secret, in any shape.
+    pub(crate) fn withheld(len: usize) -> Self {
+        Self(format!(
+            "<redacted> ({len} bytes, withheld: a create's answer may hold the new key's secret)"
+        ))
     }
 
     /// The body as kept (lossily decoded as UTF-8), redacted.

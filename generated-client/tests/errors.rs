@@ -205,7 +205,7 @@ async fn every_error_form_reaches_the_caller_of_every_operation() {
 }
 
 #[tokio::test]
-async fn a_success_body_that_does_not_decode_keeps_its_text_and_hides_the_secret() {
+async fn a_create_answer_that_does_not_decode_is_withheld_but_says_what_did_not_fit() {
     let server = MockServer::start().await;
     let body = format!(r#"{{"api_key_id": "k", "key": "{NEW_SECRET}", "comment": 7}}"#);
     Mock::given(any())
@@ -229,12 +229,16 @@ async fn a_success_body_that_does_not_decode_keeps_its_text_and_hides_the_secret
         (*operation, status.as_u16()),
         (deepgram_keys::Operation::CreateKey, 200)
     );
+    // Any answer to a create may hold the new secret in a shape no rule
+    // knows, so none of it is shown; serde's reason still says what failed.
     assert_eq!(
         raw.as_str(),
-        body.replace(NEW_SECRET, "<redacted>"),
-        "the body must be kept as received, but for the secret"
+        format!(
+            "<redacted> ({} bytes, withheld: a create's answer may hold the new key's secret)",
+            body.len()
+        )
     );
-    assert!(err.to_string().contains("\"comment\": 7"), "{err}");
+    assert!(err.to_string().contains("integer `7`"), "{err}");
     assert_no_secrets(&err);
 }
 

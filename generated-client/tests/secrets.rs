@@ -215,6 +215,12 @@ async fn a_new_keys_secret_is_redacted_in_error_and_broken_bodies() {
         ),
         (201, format!("<p>&quot;key&quot;:&quot;{secret}&quot;</p>")),
         (201, format!("key={secret}&other=1")),
+        // No rule recognizes these: a create's answer that does not decode
+        // is withheld whole.
+        (200, format!("<html>your new key is {secret}</html>")),
+        (200, format!("created: {secret}")),
+        (200, format!(r#"{{"api_key_id":"k","secret":"{secret}""#)),
+        (201, format!(r#"{{"api_key_id":"k","token":"{secret}"}}"#)),
     ] {
         *answer.lock().unwrap() = (status, body.clone(), "r".into());
         let err = client
