@@ -1,4 +1,4 @@
-//! What the client crate's test files share: the two kinds of test server,
+//! What the client crate's test files share: the three kinds of test server,
 //! the test secrets and the check that they never show, the one-segment
 //! rule for ids, and the settings of the property tests.
 //!
@@ -18,7 +18,10 @@
 //!
 //! The fake Deepgram is not one of them: it is tested in its own crate and
 //! held to the spec by the contract tests; the client's rules are tested
-//! here on answers chosen byte for byte.
+//! here on answers chosen byte for byte. Three files use the fake where a
+//! case needs state across calls (a key created, then used as a token):
+//! `ergonomics.rs`, `tracing.rs` and `keys_example.rs`. Connection failures
+//! use a bare `TcpListener` (a port closed or never answered).
 
 #![allow(dead_code)] // Each test file uses its own part of this module.
 
