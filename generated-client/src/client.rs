@@ -327,7 +327,7 @@ impl Client {
             Generated::InvalidResponsePayload(body, source) => {
                 // serde quotes the values it rejects, at any length.
                 let reason = source.to_string();
-                let reason = reason.get(..MAX_ERROR_BODY).unwrap_or(&reason);
+                let reason = cut_at_char_boundary(&reason, MAX_ERROR_BODY);
                 Error::Decode {
                     operation,
                     status: received.map_or(StatusCode::OK, |received| received.status),
@@ -359,6 +359,17 @@ impl Client {
             }
         }
     }
+}
+
+/// At most `max` bytes of `text`, ending on a character boundary: slicing
+/// by bytes alone fails inside a multibyte character, and the text is whole
+/// again.
+fn cut_at_char_boundary(text: &str, max: usize) -> &str {
+    let mut end = max.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 /// The body of a success that failed to decode, as an error shows it:

@@ -310,3 +310,32 @@ fn redaction_of_a_large_error_body_stays_within_the_deadline() {
         &shown[shown.len() - 200..]
     );
 }
+
+#[tokio::test]
+async fn serde_quoting_a_huge_value_is_cut_also_inside_a_multibyte_character() {
+    // serde's message quotes the rejected string whole; the cut at 16 KiB
+    // falls inside a character for every offset parity of these bodies.
+    let (server, answer) = server();
+    let client = Client::builder()
+        .api_key("some-token-value")
+        .base_url(&server.base_url)
+        .max_retries(0)
+        .build()
+        .unwrap();
+    for value in [
+        format!("z{}", "\u{e9}".repeat(200_000)),
+        format!("zz{}", "\u{e9}".repeat(200_000)),
+        "\u{1d11e}".repeat(100_000),
+        format!("z{}", "\u{20ac}".repeat(100_000)),
+        format!("zz{}", "\u{20ac}".repeat(100_000)),
+    ] {
+        *answer.lock().unwrap() = (200, format!(r#"{{"api_keys":"{value}"}}"#), "r".into());
+        let err = client.list_keys("p", None).await.unwrap_err();
+        let shown = err.to_string();
+        assert!(
+            shown.len() < 3 * deepgram_keys::MAX_ERROR_BODY,
+            "{} bytes",
+            shown.len()
+        );
+    }
+}
