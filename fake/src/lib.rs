@@ -92,6 +92,8 @@ mod clock;
 mod errors;
 mod faults;
 mod new_key;
+#[cfg(feature = "cli")]
+pub mod program;
 mod scopes;
 mod server;
 mod state;

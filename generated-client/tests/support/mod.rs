@@ -384,36 +384,33 @@ impl HandledServer {
     }
 }
 
-/// The `keys` example, built now: `cargo test --test NAME` does not build
-/// examples, and a binary left from an earlier build would test old code.
+/// The `keys` example, built once per test binary (see [`example_binary`]).
 pub fn keys_binary() -> &'static std::path::Path {
-    use std::path::{Path, PathBuf};
+    static BINARY: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    BINARY.get_or_init(|| example_binary("keys"))
+}
+
+/// An example of this crate, built now: `cargo test --test NAME` does not
+/// build examples, and a binary left from an earlier build would test old
+/// code.
+pub fn example_binary(name: &str) -> std::path::PathBuf {
+    use std::path::Path;
     use std::process::Command;
-    static BINARY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    BINARY.get_or_init(|| {
-        let test_binary = std::env::current_exe().unwrap();
-        let profile_dir = test_binary.parent().and_then(Path::parent).unwrap();
-        let profile = match profile_dir.file_name().unwrap().to_str().unwrap() {
-            "debug" => "dev",
-            other => other,
-        };
-        let status = Command::new(env!("CARGO"))
-            .args([
-                "build",
-                "--quiet",
-                "--package",
-                "deepgram-keys",
-                "--example",
-                "keys",
-            ])
-            .args(["--profile", profile])
-            .arg("--target-dir")
-            .arg(profile_dir.parent().unwrap())
-            .status()
-            .unwrap();
-        assert!(status.success(), "building the `keys` example failed");
-        profile_dir
-            .join("examples")
-            .join(format!("keys{}", std::env::consts::EXE_SUFFIX))
-    })
+    let test_binary = std::env::current_exe().unwrap();
+    let profile_dir = test_binary.parent().and_then(Path::parent).unwrap();
+    let profile = match profile_dir.file_name().unwrap().to_str().unwrap() {
+        "debug" => "dev",
+        other => other,
+    };
+    let status = Command::new(env!("CARGO"))
+        .args(["build", "--quiet", "--package", "deepgram-keys"])
+        .args(["--example", name, "--profile", profile])
+        .arg("--target-dir")
+        .arg(profile_dir.parent().unwrap())
+        .status()
+        .unwrap();
+    assert!(status.success(), "building the `{name}` example failed");
+    profile_dir
+        .join("examples")
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
 }
