@@ -15,7 +15,7 @@ use crate::operation::Operation;
 use crate::output::{Call, Output};
 use crate::path_segment;
 use crate::redact::Redactor;
-use crate::response::{MAX_ERROR_BODY, Received, request_id};
+use crate::response::{MAX_ERROR_BODY, Received, cut_at_char_boundary, request_id};
 use crate::secret::ApiKeySecret;
 use crate::telemetry;
 use crate::types::{CreateKeyResponse, DeleteKeyResponse, KeyStatus, KeyWithMember};
@@ -359,17 +359,6 @@ impl Client {
             }
         }
     }
-}
-
-/// At most `max` bytes of `text`, ending on a character boundary: slicing
-/// by bytes alone fails inside a multibyte character, and the text is whole
-/// again.
-fn cut_at_char_boundary(text: &str, max: usize) -> &str {
-    let mut end = max.min(text.len());
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
 }
 
 /// The body of a success that failed to decode, as an error shows it:

@@ -9,7 +9,7 @@ use reqwest::header::HeaderMap;
 
 use crate::operation::Operation;
 use crate::redact::Redactor;
-use crate::response::{MAX_ERROR_BODY, request_id};
+use crate::response::{MAX_ERROR_BODY, request_id, request_id_text};
 
 /// Why a call failed. Every variant names the operation that failed.
 #[derive(Debug, thiserror::Error)]
@@ -220,7 +220,7 @@ impl ApiError {
             message: text("message").or_else(|| text("err_msg")).map(redact),
             details: text("details").map(redact),
             request_id: text("request_id")
-                .map(redact)
+                .map(|id| request_id_text(&id, redactor))
                 .or_else(|| request_id(headers, redactor)),
             raw_body: Some(raw_body).filter(|raw| !is_deepgram_form && !raw.is_empty()),
             retry_after: crate::retry::retry_after(headers),

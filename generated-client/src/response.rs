@@ -17,11 +17,38 @@ use crate::redact::Redactor;
 /// The header Deepgram puts its id of the request in.
 const REQUEST_ID_HEADER: &str = "dg-request-id";
 
+/// The most of a request id kept, in bytes. Deepgram's are 36-character
+/// UUIDs; a header may be hundreds of KiB, and errors and spans show it.
+const MAX_REQUEST_ID: usize = 128;
+
 /// The request id a response carries, redacted like everything a server
 /// says: a server that echoes the token there must not get it logged.
 pub(crate) fn request_id(headers: &HeaderMap, redactor: &Redactor) -> Option<String> {
     let value = headers.get(REQUEST_ID_HEADER)?;
-    Some(redactor.redact(&String::from_utf8_lossy(value.as_bytes())))
+    let bytes = value.as_bytes();
+    let kept = &bytes[..bytes.len().min(MAX_ERROR_BODY)];
+    Some(request_id_text(&String::from_utf8_lossy(kept), redactor))
+}
+
+/// A request id as shown, from a header or a body: redacted, then cut to
+/// [`MAX_REQUEST_ID`] bytes (after redaction, so that the cut cannot leave
+/// a piece of the token too short to be recognized).
+pub(crate) fn request_id_text(raw: &str, redactor: &Redactor) -> String {
+    let redacted = redactor.redact(raw);
+    if redacted.len() <= MAX_REQUEST_ID {
+        return redacted;
+    }
+    format!("{}...", cut_at_char_boundary(&redacted, MAX_REQUEST_ID))
+}
+
+/// At most `max` bytes of `text`, ending on a character boundary: slicing
+/// by bytes alone fails inside a multibyte character.
+pub(crate) fn cut_at_char_boundary(text: &str, max: usize) -> &str {
+    let mut end = max.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 /// The most of an error body a client keeps (16 KiB): Deepgram's error

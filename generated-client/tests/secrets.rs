@@ -339,3 +339,35 @@ async fn serde_quoting_a_huge_value_is_cut_also_inside_a_multibyte_character() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_huge_request_id_is_cut_in_the_error() {
+    // hyper takes a header of some 400 KiB; the keys CLI printed it twice.
+    let (server, answer) = server();
+    let client = Client::builder()
+        .api_key("some-token-value")
+        .base_url(&server.base_url)
+        .build()
+        .unwrap();
+    let huge = "r".repeat(300 * 1024);
+    for (body, request_id) in [
+        (
+            r#"{"category":"NOT_FOUND","message":"m"}"#.to_owned(),
+            huge.clone(),
+        ),
+        (
+            format!(
+                r#"{{"category":"NOT_FOUND","message":"m","request_id":"{}"}}"#,
+                "q".repeat(15_000)
+            ),
+            "r".into(),
+        ),
+    ] {
+        *answer.lock().unwrap() = (404, body, request_id);
+        let err = client.list_keys("p", None).await.unwrap_err();
+        let shown = err.request_id().unwrap_or_default();
+        assert!(shown.len() <= 256, "{} bytes", shown.len());
+        assert!(shown.ends_with("..."), "{shown}");
+        assert!(err.to_string().len() < 1024, "{}", err.to_string().len());
+    }
+}
