@@ -340,3 +340,114 @@ async fn a_scenario_leaves_one_span_per_call_with_what_happened_and_no_secret() 
         );
     }
 }
+
+/// A server that echoes the caller's token in `dg-request-id` gets it
+/// recorded nowhere: not in a success's span, not in a retry event, not in
+/// a 401's span, and not in what a `fmt` subscriber prints.
+#[tokio::test]
+async fn an_echoed_token_in_dg_request_id_reaches_no_span_event_or_output() {
+    use wiremock::matchers::{method, path_regex};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    let capture = Capture::default();
+    let printed = Printed::default();
+    let writer = printed.clone();
+    let _guard = tracing_subscriber::registry()
+        .with(capture.clone())
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(move || writer.clone())
+                .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+                .with_ansi(false),
+        )
+        .set_default();
+
+    let server = MockServer::start().await;
+    let echo = |status: u16| {
+        ResponseTemplate::new(status).insert_header("dg-request-id", format!("req-{TOKEN}-echo"))
+    };
+    // The 401: only for the project `denied`.
+    Mock::given(method("GET"))
+        .and(path_regex("^/v1/projects/denied/keys$"))
+        .respond_with(echo(401).set_body_json(serde_json::json!({
+            "err_code": "INVALID_AUTH",
+            "err_msg": "Invalid credentials.",
+            "request_id": format!("req-{TOKEN}-echo"),
+        })))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    // One 503 for the project `flaky`, then successes.
+    Mock::given(method("GET"))
+        .and(path_regex("^/v1/projects/flaky/keys$"))
+        .respond_with(echo(503))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(echo(200).set_body_json(serde_json::json!({"api_keys": []})))
+        .with_priority(5)
+        .mount(&server)
+        .await;
+
+    let client = deepgram_keys::Client::builder()
+        .api_key(TOKEN)
+        .base_url(server.uri())
+        .backoff(Duration::from_millis(5), Duration::from_millis(20))
+        .build()
+        .unwrap();
+    client.list_keys("ok", None).await.unwrap();
+    client.list_keys("flaky", None).await.unwrap();
+    let denied = client.list_keys("denied", None).await.unwrap_err();
+    assert_eq!(denied.status().map(|status| status.as_u16()), Some(401));
+
+    let spans: Vec<SpanRecord> = capture
+        .closed
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|span| span.target == "deepgram_keys")
+        .cloned()
+        .collect();
+    assert_eq!(spans.len(), 3, "one span per call: {spans:?}");
+    for span in &spans {
+        let request_id = span.fields.get("deepgram.request_id");
+        assert!(
+            request_id.is_some_and(|id| id.contains("<redacted>")),
+            "the request id is recorded, token redacted: {span:?}"
+        );
+    }
+    let retries: Vec<&Fields> = spans[1]
+        .events
+        .iter()
+        .filter(|event| event.contains_key("retry"))
+        .collect();
+    assert_eq!(retries.len(), 1, "the 503 was retried: {:?}", spans[1]);
+    assert!(
+        retries[0]
+            .get("deepgram.request_id")
+            .is_some_and(|id| id.contains("<redacted>")),
+        "the retry event records the request id, token redacted: {:?}",
+        retries[0]
+    );
+    assert_eq!(
+        spans[2]
+            .fields
+            .get("http.response.status_code")
+            .map(String::as_str),
+        Some("401")
+    );
+
+    let printed = String::from_utf8(printed.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        printed.contains("list_keys{"),
+        "the fmt layer printed: {printed}"
+    );
+    let everything = format!("{spans:?}\n{:?}\n{printed}", capture.loose.lock().unwrap());
+    assert!(
+        !everything.contains(TOKEN),
+        "the echoed token reached the trace:\n{everything}"
+    );
+    assert!(!format!("{denied}\n{denied:?}").contains(TOKEN));
+}
