@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 
 /// Keywords whose value maps names the spec's author chose to items
 /// (schemas, path items, responses, media types, ...).
-const NAMED_MAPS: [&str; 20] = [
+const NAMED_MAPS: [&str; 23] = [
     "paths",
     "webhooks",
     "callbacks",
@@ -33,6 +33,12 @@ const NAMED_MAPS: [&str; 20] = [
     "dependentSchemas",
     "$defs",
     "definitions",
+    // Maps of names to data: property names to the names they require,
+    // discriminator values to schema names or references, OAuth scope
+    // names to descriptions. A `$ref` among their keys is a name too.
+    "dependentRequired",
+    "mapping",
+    "scopes",
 ];
 
 /// Keywords whose value is data: whatever it holds is not a reference.
@@ -132,6 +138,30 @@ mod tests {
                 "/components/schemas/$ref/properties/next",
                 "/components/schemas/E/items",
             ]
+        );
+    }
+
+    #[test]
+    fn keys_of_maps_of_names_to_data_are_names() {
+        // A property, a discriminator value and an OAuth scope may all be
+        // called `$ref`: none of them is a reference (or a file to open).
+        let document = json!({
+            "components": {
+                "schemas": {"A": {
+                    "properties": {"$ref": {"type": "string"}, "b": {"type": "string"}},
+                    "dependentRequired": {"$ref": ["b"]},
+                    "oneOf": [{"$ref": "#/components/schemas/B"}],
+                    "discriminator": {"propertyName": "kind", "mapping": {"$ref": "B"}},
+                }},
+                "securitySchemes": {"oauth": {"type": "oauth2", "flows": {"clientCredentials": {
+                    "tokenUrl": "https://example.com/token",
+                    "scopes": {"$ref": "the scope named $ref"},
+                }}}},
+            },
+        });
+        assert_eq!(
+            reference_pointers(&document),
+            ["/components/schemas/A/oneOf/0"]
         );
     }
 }
