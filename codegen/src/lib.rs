@@ -34,7 +34,7 @@ pub use document::{Dialect, Document, normalize, pointer, pointer_token};
 pub use error::Error;
 pub use format::format;
 pub use generate::{generate, panic_message};
-pub use validate::{Rules, findings, generator_input, validate};
+pub use validate::{Rules, findings, generator_input, readable, validate};
 
 /// The client that `document` generates, as a syntax tree: what the review
 /// of the Rust API compares.

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use openapiv3::{OpenAPI, Operation, Parameter, ReferenceOr};
 use serde_json::Value;
 
-use crate::document::{self, Document, Finding, child, object, pointer};
+use crate::document::{self, Dialect, Document, Finding, child, object, pointer};
 use crate::error::Error;
 
 /// Which rules a document must follow.
@@ -135,6 +135,17 @@ enum ResponseKind {
     Json(String),
     Other,
     Empty,
+}
+
+/// Whether the review tools can read `document` at all: a mapping that
+/// says it is OpenAPI 3.x (3.0 as written; 3.1 and later 3.x, which they
+/// normalise). What is not valid inside it is a warning ([`findings`]);
+/// this is the one refusal, for whatever a reviewer or upstream hands over.
+pub fn readable(document: &Document) -> Result<(), Error> {
+    match Dialect::of(document.root()) {
+        Dialect::V31 => Ok(()),
+        Dialect::V30 => version(document),
+    }
 }
 
 fn version(document: &Document) -> Result<(), Error> {

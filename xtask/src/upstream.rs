@@ -52,6 +52,9 @@ fn read(location: &str) -> anyhow::Result<Source> {
     let text = std::str::from_utf8(&bytes)
         .with_context(|| format!("{location}: the document is not UTF-8 text"))?;
     let document = Document::parse(Path::new(location), text)?;
+    // An error page or a Swagger 2.0 document is not "every key operation
+    // removed": it could not be read (exit 2).
+    codegen::readable(&document)?;
     Ok(Source {
         label: location.to_owned(),
         bytes,

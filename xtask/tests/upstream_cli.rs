@@ -123,29 +123,41 @@ fn unreadable_input_is_an_error_naming_the_file_never_a_panic() {
         assert!(stderr(&output).contains(&*bad), "{}", stderr(&output));
         assert!(!stderr(&output).contains("panicked"));
     }
-    // Not an OpenAPI document at all: every key operation is missing.
-    let list = dir.path().join("list.yml");
-    std::fs::write(&list, "[1, 2, 3]\n").unwrap();
-    let output = xtask(&[
-        "upstream",
-        "diff",
-        &published("2026-07"),
-        &list.to_string_lossy(),
-        "--format",
-        "json",
-    ]);
-    assert_eq!(output.status.code(), Some(1));
-    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(
-        report["changes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|change| change["kind"] == "operation-removed")
-            .count(),
-        4,
-        "{report}"
-    );
+    // Not an OpenAPI 3.x document at all (an error page, a rate-limit body,
+    // Swagger 2.0, a list): it could not be read, which is exit 2, never
+    // "every key operation removed"; and accept records nothing.
+    let scratch = Scratch::new();
+    let recorded = std::fs::read_to_string(&scratch.extract).unwrap();
+    for (name, text) in [
+        ("list.yml", "[1, 2, 3]\n"),
+        ("page.html", "<html><body>502 Bad Gateway</body></html>\n"),
+        ("rate.json", r#"{"message": "rate limited"}"#),
+        (
+            "swagger.yml",
+            "swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths: {}\n",
+        ),
+        (
+            "v4.yml",
+            "openapi: 4.0.0\ninfo: {title: t, version: '1'}\npaths: {}\n",
+        ),
+    ] {
+        let file = dir.path().join(name);
+        std::fs::write(&file, text).unwrap();
+        let file = file.to_string_lossy();
+        let output = xtask(&["upstream", "diff", &published("2026-07"), &file]);
+        assert_eq!(output.status.code(), Some(2), "{name}: {}", stdout(&output));
+        assert!(stderr(&output).contains(&*file), "{}", stderr(&output));
+        for command in ["check", "accept"] {
+            let output = scratch.run(command, &file);
+            assert_eq!(
+                output.status.code(),
+                Some(2),
+                "{command} {name}: {}",
+                stdout(&output)
+            );
+        }
+        assert_eq!(std::fs::read_to_string(&scratch.extract).unwrap(), recorded);
+    }
 }
 
 #[test]
