@@ -438,7 +438,10 @@ fn connection_failure(err: &reqwest::Error) -> String {
         format!("DNS lookup failed ({root})")
     } else if has(ErrorKind::ConnectionRefused) {
         "connection refused; is the server running, on that port?".into()
-    } else if err.is_connect() && has(ErrorKind::TimedOut) {
+    } else if err.is_connect() && (has(ErrorKind::TimedOut) || err.is_timeout()) {
+        // Two timers race here: hyper-util's connector reports an
+        // `io::ErrorKind::TimedOut`, reqwest's own connect timeout its
+        // `TimedOut` ("operation timed out"), which only `is_timeout` sees.
         "timed out while connecting".into()
     } else if err.is_connect() && has(ErrorKind::InvalidData) {
         // How rustls and native-tls report a failed handshake.
