@@ -49,7 +49,9 @@ pub(crate) enum FaultKind {
 
 impl Fault {
     /// Answers this status with Deepgram's error body for it (in the fake's
-    /// [`ErrorForm`](crate::ErrorForm)), without acting on the request.
+    /// [`ErrorForm`](crate::ErrorForm)), without acting on the request. A
+    /// status that cannot end a response (1xx, or not a status at all) is
+    /// sent, and logged, as 500.
     pub fn status(status: u16) -> Self {
         Self::new(FaultKind::Status(status))
     }
@@ -84,13 +86,16 @@ impl Fault {
         self
     }
 
-    /// Sends `Retry-After` with this many seconds (rounded up) with a status.
+    /// Sends `Retry-After` with this many seconds (rounded up) with a status;
+    /// `Duration::MAX` too.
     pub fn retry_after(mut self, wait: Duration) -> Self {
         self.retry_after = Some(RetryAfter::Seconds(wait));
         self
     }
 
-    /// Sends `Retry-After` as an HTTP date, the header's other form.
+    /// Sends `Retry-After` as an HTTP date, the header's other form. A date
+    /// before 1970 or after 9999, which the form cannot hold, is sent as
+    /// the nearest it can.
     pub fn retry_after_date(mut self, when: SystemTime) -> Self {
         self.retry_after = Some(RetryAfter::Date(when));
         self

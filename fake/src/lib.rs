@@ -271,7 +271,16 @@ impl FakeBuilder {
             .map(str::to_owned)
             .unwrap_or_default();
         let state = Arc::new(Mutex::new(state));
-        let (server, address) = server::start(self.address, Arc::clone(&state))?;
+        let (server, mut address) = server::start(self.address, Arc::clone(&state))?;
+        // Bound to every interface (0.0.0.0 or ::), the fake is reached on
+        // loopback: a client refuses plain http:// to an address that is
+        // not this machine's.
+        if address.ip().is_unspecified() {
+            address.set_ip(match address.ip() {
+                std::net::IpAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+                std::net::IpAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+            });
+        }
         Ok(FakeDeepgram {
             url: format!("http://{address}"),
             project_id: self.project_id,

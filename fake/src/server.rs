@@ -4,6 +4,7 @@
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::SystemTime;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -415,7 +416,12 @@ fn error_response(
     retry_after: Option<RetryAfter>,
 ) -> Response {
     let (content_type, body) = failure.body(form, request_id);
-    let status = StatusCode::from_u16(failure.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    // A 1xx cannot end a response: hyper would send 500 instead, and the log
+    // would say otherwise. So the fake sends, and logs, 500 for it too.
+    let status = StatusCode::from_u16(failure.status)
+        .ok()
+        .filter(|status| !status.is_informational())
+        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = (
         status,
         [(CONTENT_TYPE, HeaderValue::from_static(content_type))],
@@ -429,16 +435,26 @@ fn error_response(
         );
     }
     let retry_after = retry_after.map(|retry_after| match retry_after {
-        RetryAfter::Seconds(wait) => {
-            HeaderValue::from(wait.as_secs() + u64::from(wait.subsec_nanos() > 0))
-        }
-        RetryAfter::Date(when) => HeaderValue::from_str(&httpdate::fmt_http_date(when))
-            .unwrap_or_else(|_| HeaderValue::from_static("0")),
+        RetryAfter::Seconds(wait) => HeaderValue::from(
+            wait.as_secs()
+                .saturating_add(u64::from(wait.subsec_nanos() > 0)),
+        ),
+        // An HTTP date is a year from 1970 to 9999 (`fmt_http_date` panics
+        // outside): a date beyond is sent as the nearest one.
+        RetryAfter::Date(when) => HeaderValue::from_str(&httpdate::fmt_http_date(
+            when.clamp(SystemTime::UNIX_EPOCH, last_http_date()),
+        ))
+        .unwrap_or_else(|_| HeaderValue::from_static("0")),
     });
     if let Some(value) = retry_after {
         response.headers_mut().insert(RETRY_AFTER, value);
     }
     response
+}
+
+/// 9999-12-31T23:59:59Z, the last date an HTTP date can name.
+fn last_http_date() -> SystemTime {
+    SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(253_402_300_799)
 }
 
 fn update_log(state: &SharedState, request_id: &str, change: impl FnOnce(&mut RecordedRequest)) {

@@ -1,7 +1,7 @@
 //! Faults aimed at chosen calls (by operation, key id, token, nth call or
 //! predicate), and faults that act before they lose the answer.
 
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use deepgram_keys::{Client, CreateKey, Error};
 use deepgram_keys_fake::{FakeDeepgram, Fault, Matcher, OWNER_MEMBER_ID, Operation};
@@ -260,4 +260,50 @@ fn a_matcher_shows_no_secret_in_debug() {
     let shown = format!("{matcher:?}");
     assert!(!shown.contains("0123456789abcdef"), "{shown}");
     assert!(shown.contains("<fn>"), "{shown}");
+}
+
+#[tokio::test]
+async fn faults_at_the_edges_of_their_values_answer_as_logged() {
+    // Each of these panicked the connection task, which dropped the call
+    // (retry_after(Duration::MAX), dates outside 1970..=9999), or sent
+    // another status than the log showed (status(100)).
+    let far_future = SystemTime::UNIX_EPOCH + Duration::from_secs(400_000_000_000);
+    let before_1970 = SystemTime::UNIX_EPOCH - Duration::from_secs(86_400);
+    for (fault, sent) in [
+        (Fault::status(429).retry_after(Duration::MAX), 429),
+        (
+            Fault::status(503).retry_after(Duration::from_secs(u64::MAX)),
+            503,
+        ),
+        (Fault::status(429).retry_after_date(far_future), 429),
+        (Fault::status(429).retry_after_date(before_1970), 429),
+        (Fault::status(100), 500),
+        (Fault::status(0), 500),
+        (Fault::status(1000), 500),
+    ] {
+        let fake = FakeDeepgram::start();
+        fake.fail_next(Operation::ListKeys, 1, fault.clone());
+        let err = no_retries(&fake)
+            .list_keys(fake.project_id(), None)
+            .await
+            .unwrap_err();
+        assert_eq!(status(&err), Some(sent), "{fault:?}: {err}");
+        let logged = fake.requests_for(Operation::ListKeys);
+        assert_eq!(logged[0].status, Some(sent), "{fault:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_fake_on_every_interface_hands_out_a_loopback_url() {
+    let everywhere = std::net::SocketAddr::from(([0, 0, 0, 0], 0));
+    let fake = FakeDeepgram::builder().address(everywhere).start().unwrap();
+    assert!(
+        fake.url().starts_with("http://127.0.0.1:"),
+        "{}",
+        fake.url()
+    );
+    fake.client()
+        .list_keys(fake.project_id(), None)
+        .await
+        .unwrap();
 }
