@@ -1,12 +1,12 @@
 //! Scopes, in one place: which an operation needs, which a key may grant,
 //! and which a new key gets.
 //!
-//! Deepgram's reference does not list the scopes each operation needs; it
-//! documents a 403 `INSUFFICIENT_PERMISSIONS` and calls the scope list
-//! open-ended (`/work/shared/reference/keys-api.md`, "Create a key"; the
-//! reference page `seed-create-a-project-key.txt` types `scopes` as a plain
-//! list of strings). So the fake takes any scope string a caller may grant,
-//! as the service does, and an unknown one grants nothing.
+//! Deepgram's API reference does not list the scopes each operation needs;
+//! it documents a 403 `INSUFFICIENT_PERMISSIONS`, and its page "Create a
+//! Project Key" (`POST https://api.deepgram.com/v1/projects/:project_id/keys`)
+//! types `scopes` as a plain, open-ended list of strings. So the fake takes
+//! any scope string a caller may grant, as the service does, and an unknown
+//! one grants nothing.
 
 use crate::Operation;
 use crate::errors::{Failure, Observed};
