@@ -42,8 +42,9 @@
 //!   before acting or after acting, so that the answer is lost) for the
 //!   calls a [`Matcher`] picks (by operation, key id in the path, token, nth
 //!   call, or any predicate over the request);
-//! - every request is logged ([`FakeDeepgram::requests`]) with the
-//!   `Authorization` header redacted, the key it was made with and the key
+//! - every request is logged ([`FakeDeepgram::requests`]) with its
+//!   credentials redacted (`Authorization`, `X-Api-Key`, cookies, `?token=`
+//!   and the like; see [`RecordedRequest::headers`]), the key it was made with and the key
 //!   it is about ([`RecordedRequest::auth_key_id`],
 //!   [`RecordedRequest::path_key_id`]), and the fault it suffered.
 //!
@@ -94,6 +95,7 @@ mod faults;
 mod new_key;
 #[cfg(feature = "cli")]
 pub mod program;
+mod redact;
 mod scopes;
 mod server;
 mod state;
@@ -146,10 +148,16 @@ pub struct RecordedRequest {
     pub method: String,
     /// The path as sent, still percent-encoded.
     pub path: String,
-    /// The query string as sent, without `?`.
+    /// The query string as sent, without `?`, but for the value of every
+    /// credential-bearing parameter (a name with `token`, `key`, `secret`,
+    /// `auth`, `password`, ... in any case or percent-encoding): `<redacted>`.
     pub query: Option<String>,
-    /// Every header, names in lower case, in the order received. The value
-    /// of `Authorization` is replaced: `Token <redacted>`.
+    /// Every header, names in lower case, in the order received, with
+    /// credentials replaced: `Authorization` and `Proxy-Authorization` keep
+    /// their scheme (`Token <redacted>`), `Cookie` its cookie names
+    /// (`session=<redacted>`), and any header whose name holds `token`,
+    /// `key`, `secret`, `auth`, `password`, `session`, `credential`,
+    /// `signature` or `cookie` (`X-Api-Key`, ...) is `<redacted>`.
     pub headers: Vec<(String, String)>,
     /// The body as sent.
     pub body: Vec<u8>,

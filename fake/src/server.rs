@@ -10,7 +10,9 @@ use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Extension, FromRequestParts, Path, Query, Request, State as Shared};
-use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
+use axum::http::header::{
+    AUTHORIZATION, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE,
+};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
@@ -23,6 +25,7 @@ use tokio::sync::{Notify, oneshot};
 
 use crate::errors::{ErrorForm, Failure};
 use crate::faults::{FaultKind, RetryAfter, matching};
+use crate::redact;
 use crate::state::{Call, Reply, State, malformed_id, token_of, uuid};
 use crate::{Operation, RecordedRequest};
 
@@ -167,23 +170,30 @@ fn routes(state: SharedState) -> Router {
 async fn record(Shared(state): Shared<SharedState>, request: Request, next: Next) -> Response {
     let request_id = uuid();
     let (mut parts, body) = request.into_parts();
-    let body = axum::body::to_bytes(body, MAX_BODY).await;
+    // A body declared too large is refused before a byte of it is read; one
+    // that turns out too large (chunked) when the limit is reached.
+    let declared_too_large = parts
+        .headers
+        .get(CONTENT_LENGTH)
+        .and_then(|length| length.to_str().ok()?.parse::<u64>().ok())
+        .is_some_and(|length| length > MAX_BODY as u64);
+    let body = if declared_too_large {
+        None
+    } else {
+        axum::body::to_bytes(body, MAX_BODY).await.ok()
+    };
     let headers = parts
         .headers
         .iter()
         .map(|(name, value)| {
-            let value = if *name == AUTHORIZATION {
-                redact_authorization(value)
-            } else {
-                String::from_utf8_lossy(value.as_bytes()).into_owned()
-            };
+            let value = redact::header_value(name.as_str(), value.as_bytes());
             (name.as_str().to_owned(), value)
         })
         .collect();
     lock(&state).requests.push(RecordedRequest {
         method: parts.method.as_str().to_owned(),
         path: parts.uri.path().to_owned(),
-        query: parts.uri.query().map(str::to_owned),
+        query: parts.uri.query().map(redact::query),
         headers,
         body: body.as_ref().map(|body| body.to_vec()).unwrap_or_default(),
         operation: None,
@@ -195,14 +205,21 @@ async fn record(Shared(state): Shared<SharedState>, request: Request, next: Next
         status: None,
     });
     let mut response = match body {
-        Ok(body) => {
+        Some(body) => {
             parts.extensions.insert(RequestId(request_id.clone()));
             next.run(Request::from_parts(parts, Body::from(body))).await
         }
-        Err(_) => {
+        None => {
             let failure = Failure::new(400, "Bad Request", "The request body is too large.");
             let form = lock(&state).error_form;
-            error_response(&failure, form, &request_id, None)
+            let mut response = error_response(&failure, form, &request_id, None);
+            // The rest of the body is never read, so the connection cannot
+            // carry another request: hyper closes it after this answer, and
+            // the header tells the client not to send another on it.
+            response
+                .headers_mut()
+                .insert(CONNECTION, HeaderValue::from_static("close"));
+            response
         }
     };
     if let Ok(value) = HeaderValue::from_str(&request_id) {
@@ -212,15 +229,6 @@ async fn record(Shared(state): Shared<SharedState>, request: Request, next: Next
         logged.status = Some(response.status().as_u16());
     });
     response
-}
-
-/// `Token <redacted>`: the scheme stays visible, the credential does not.
-fn redact_authorization(value: &HeaderValue) -> String {
-    let text = String::from_utf8_lossy(value.as_bytes());
-    match text.trim().split_once(' ') {
-        Some((scheme, _)) => format!("{scheme} <redacted>"),
-        None => "<redacted>".to_owned(),
-    }
 }
 
 #[derive(Deserialize)]
