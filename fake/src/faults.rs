@@ -22,6 +22,8 @@ use crate::{Operation, RecordedRequest};
 /// let unavailable = Fault::status(503);
 /// let hung_up = Fault::drop_connection();
 /// let answer_lost = Fault::drop_connection_after_acting();
+/// let garbled = Fault::malformed_body();
+/// let cut_short = Fault::truncated_body();
 /// let slow_but_fine = Fault::delay(Duration::from_millis(300));
 /// let slow_failure = Fault::status(500).after(Duration::from_millis(300));
 /// ```
@@ -44,6 +46,8 @@ pub(crate) enum FaultKind {
     Status(u16),
     DropConnection,
     DropConnectionAfterActing,
+    MalformedBody,
+    TruncatedBody,
     Delay,
 }
 
@@ -68,6 +72,20 @@ impl Fault {
     /// is lost on the way back, the case that orphans keys in real life.
     pub fn drop_connection_after_acting() -> Self {
         Self::new(FaultKind::DropConnectionAfterActing)
+    }
+
+    /// Acts on the request as usual, then answers its status with a body
+    /// that is not JSON (the first half of the real answer, then garbage):
+    /// the answer of a broken proxy or a service mid-deploy.
+    pub fn malformed_body() -> Self {
+        Self::new(FaultKind::MalformedBody)
+    }
+
+    /// Acts on the request as usual, then sends its status, a
+    /// `Content-Length` for the whole answer and only the first half of it
+    /// before closing the connection: an answer cut on the way back.
+    pub fn truncated_body() -> Self {
+        Self::new(FaultKind::TruncatedBody)
     }
 
     /// Answers normally, but only after `delay` (a [`std::time::Duration`]).
@@ -105,7 +123,10 @@ impl Fault {
     pub fn acts(&self) -> bool {
         matches!(
             self.kind,
-            FaultKind::DropConnectionAfterActing | FaultKind::Delay
+            FaultKind::DropConnectionAfterActing
+                | FaultKind::MalformedBody
+                | FaultKind::TruncatedBody
+                | FaultKind::Delay
         )
     }
 

@@ -39,7 +39,8 @@
 //!   ([`ErrorForm`]) are yours to choose;
 //! - chosen calls fail on demand ([`FakeDeepgram::fail`]): any [`Fault`]
 //!   (a status, with or without `Retry-After`, a delay, a connection dropped
-//!   before acting or after acting, so that the answer is lost) for the
+//!   before acting or after acting, so that the answer is lost, an answer
+//!   garbled or cut short after acting) for the
 //!   calls a [`Matcher`] picks (by operation, key id in the path, token, nth
 //!   call, or any predicate over the request);
 //! - every request is logged ([`FakeDeepgram::requests`]) with its

@@ -365,7 +365,7 @@ async fn handle(context: Context, incoming: Incoming) -> Outcome {
         }
         (fault, state.error_form)
     };
-    let mut hang_up_after_acting = false;
+    let mut after_acting = None;
     if let Some(fault) = fault {
         tokio::time::sleep(fault.after).await;
         match fault.kind {
@@ -379,8 +379,8 @@ async fn handle(context: Context, incoming: Incoming) -> Outcome {
                 ));
             }
             FaultKind::DropConnection => return Outcome::HangUp,
-            FaultKind::DropConnectionAfterActing => hang_up_after_acting = true,
             FaultKind::Delay => {}
+            kind => after_acting = Some(kind),
         }
     }
     let Ok((project_id, key_id)) = &incoming.ids else {
@@ -404,17 +404,76 @@ async fn handle(context: Context, incoming: Incoming) -> Outcome {
         let mut state = lock(state);
         (state.answer(&call), state.error_form)
     };
-    if hang_up_after_acting {
-        return Outcome::HangUp;
-    }
-    Outcome::Answer(match reply {
+    let response = match reply {
         Reply::Ok(json) => (
             [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
             json.to_string(),
         )
             .into_response(),
         Reply::Err(failure) => error_response(&failure, form, request_id, None),
-    })
+    };
+    match after_acting {
+        None => Outcome::Answer(response),
+        Some(FaultKind::MalformedBody) => Outcome::Answer(garbled(response).await),
+        Some(FaultKind::TruncatedBody) => Outcome::Answer(cut_short(response).await),
+        Some(_) => Outcome::HangUp,
+    }
+}
+
+/// The first half of the answer's body, then bytes no JSON reader accepts.
+async fn garbled(response: Response) -> Response {
+    let (parts, body) = response.into_parts();
+    let mut body = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default()
+        .to_vec();
+    body.truncate(body.len() / 2);
+    body.extend_from_slice(b"\x00<html>502 Bad Gateway");
+    Response::from_parts(parts, Body::from(body))
+}
+
+/// The answer with a `Content-Length` for its whole body but only the first
+/// half of it sent: the body then fails, and hyper closes the connection.
+async fn cut_short(response: Response) -> Response {
+    let (parts, body) = response.into_parts();
+    let body = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    Response::from_parts(parts, Body::new(HalfBody::new(body)))
+}
+
+/// A body that promises `whole` bytes, yields the first half and then fails.
+struct HalfBody {
+    whole: u64,
+    half: Option<Bytes>,
+}
+
+impl HalfBody {
+    fn new(body: Bytes) -> Self {
+        Self {
+            whole: body.len() as u64,
+            half: Some(body.slice(..body.len() / 2)),
+        }
+    }
+}
+
+impl hyper::body::Body for HalfBody {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Bytes>, std::io::Error>>> {
+        std::task::Poll::Ready(Some(match self.half.take() {
+            Some(half) => Ok(hyper::body::Frame::data(half)),
+            None => Err(std::io::Error::other("the answer is cut short on purpose")),
+        }))
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        hyper::body::SizeHint::with_exact(self.whole)
+    }
 }
 
 fn error_response(

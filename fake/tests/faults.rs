@@ -307,3 +307,45 @@ async fn a_fake_on_every_interface_hands_out_a_loopback_url() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn a_garbled_or_cut_answer_acts_and_the_client_cannot_read_it() {
+    let fake = FakeDeepgram::start();
+    let project = fake.project_id();
+    let client = no_retries(&fake);
+    for (fault, comment) in [
+        (Fault::malformed_body(), "garbled"),
+        (Fault::truncated_body(), "cut"),
+    ] {
+        assert!(fault.acts(), "{fault:?}");
+        let matcher = Matcher::operation(Operation::CreateKey).when(move |request| {
+            request
+                .json()
+                .is_some_and(|body| body["comment"] == comment)
+        });
+        fake.fail(matcher, 1, fault.clone());
+        let err = client
+            .create_key(project, &CreateKey::new(comment, ["member"]))
+            .await
+            .unwrap_err();
+        assert!(err.is_outcome_unknown(), "{fault:?}: {err:?}");
+        let made: Vec<_> = fake
+            .keys(project)
+            .into_iter()
+            .filter(|key| key.api_key.comment == comment)
+            .collect();
+        assert_eq!(made.len(), 1, "{fault:?}: the create acted once");
+        let logged = fake.requests_for(Operation::CreateKey).pop().unwrap();
+        assert_eq!((logged.fault, logged.status), (Some(fault), Some(200)));
+    }
+    // A read gets them too, and is retried past them by default.
+    fake.fail(Operation::ListKeys, 1, Fault::malformed_body());
+    let err = no_retries(&fake)
+        .list_keys(project, None)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+    fake.fail(Operation::ListKeys, 1, Fault::truncated_body());
+    let listed = fake.client().list_keys(project, None).await.unwrap();
+    assert_eq!(listed.len(), 3);
+}
