@@ -2,11 +2,14 @@
 //! makes before a key is made. Which scopes the caller may grant is in
 //! `scopes.rs`.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use crate::clock::{after_seconds, micros};
 use crate::errors::{Failure, bad_request};
+use crate::scopes::{Scopes, expand_scopes};
 
 /// The body of a create request as the service reads it: unknown fields are
 /// ignored, as Deepgram ignores them.
@@ -22,12 +25,53 @@ struct CreateBody {
 /// A create request after Deepgram's checks: what the new key will be.
 pub(super) struct NewKey {
     pub(super) comment: String,
-    pub(super) scopes: Vec<String>,
+    /// The scopes as asked for, which the caller must be allowed to grant.
+    pub(super) requested: Vec<String>,
+    /// The scopes the key will hold (`keys:write` brings `keys:read`).
+    pub(super) scopes: Arc<Scopes>,
     pub(super) tags: Vec<String>,
     pub(super) expiration_date: Option<DateTime<Utc>>,
 }
 
+/// A create request checked as far as it can be without the clock: the
+/// per-scope work, done before the fake takes its lock.
+pub(super) struct ParsedCreate {
+    key: NewKey,
+    time_to_live: Option<u64>,
+}
+
+impl ParsedCreate {
+    /// The scopes as asked for.
+    pub(super) fn requested(&self) -> &[String] {
+        &self.key.requested
+    }
+
+    /// The new key, its time to live counted from `now`.
+    pub(super) fn at(self, now: DateTime<Utc>) -> Result<NewKey, Failure> {
+        let Some(ttl) = self.time_to_live else {
+            return Ok(self.key);
+        };
+        let expires = after_seconds(now, ttl).ok_or_else(|| {
+            bad_request(
+                "time_to_live_in_seconds is too large.",
+                format!("`time_to_live_in_seconds` was {ttl}"),
+            )
+        })?;
+        Ok(NewKey {
+            expiration_date: Some(micros(expires)),
+            ..self.key
+        })
+    }
+}
+
+/// The body of a create request checked as the service checks it, given
+/// the time on the fake's clock.
 pub(super) fn read_create_body(body: &[u8], now: DateTime<Utc>) -> Result<NewKey, Failure> {
+    parse_create_body(body)?.at(now)
+}
+
+/// Every check of a create body that does not need the clock.
+pub(super) fn parse_create_body(body: &[u8]) -> Result<ParsedCreate, Failure> {
     let body: CreateBody = serde_json::from_slice(body).map_err(|err| {
         Failure::new(400, "INVALID_JSON", "Invalid JSON submitted.")
             .details(format!("Json deserialize error: {err}"))
@@ -44,7 +88,8 @@ pub(super) fn read_create_body(body: &[u8], now: DateTime<Utc>) -> Result<NewKey
             "leave `tags` out instead of sending an empty list",
         ));
     }
-    let expiration_date = match (body.expiration_date, body.time_to_live_in_seconds) {
+    let (expiration_date, time_to_live) = match (body.expiration_date, body.time_to_live_in_seconds)
+    {
         (Some(_), Some(_)) => {
             return Err(bad_request(
                 "Only one of expiration_date and time_to_live_in_seconds may be set.",
@@ -57,19 +102,18 @@ pub(super) fn read_create_body(body: &[u8], now: DateTime<Utc>) -> Result<NewKey
                 format!("`time_to_live_in_seconds` was {ttl}"),
             ));
         }
-        (_, Some(ttl)) => Some(after_seconds(now, ttl.unsigned_abs()).ok_or_else(|| {
-            bad_request(
-                "time_to_live_in_seconds is too large.",
-                format!("`time_to_live_in_seconds` was {ttl}"),
-            )
-        })?),
-        (date, None) => date,
+        (_, Some(ttl)) => (None, Some(ttl.unsigned_abs())),
+        (date, None) => (date.map(micros), None),
     };
-    Ok(NewKey {
-        comment: body.comment,
-        scopes: body.scopes,
-        tags: body.tags.unwrap_or_default(),
-        expiration_date: expiration_date.map(micros),
+    Ok(ParsedCreate {
+        key: NewKey {
+            comment: body.comment,
+            scopes: Arc::new(expand_scopes(&body.scopes)),
+            requested: body.scopes,
+            tags: body.tags.unwrap_or_default(),
+            expiration_date,
+        },
+        time_to_live,
     })
 }
 

@@ -8,8 +8,37 @@
 //! any scope string a caller may grant, as the service does, and an unknown
 //! one grants nothing.
 
+use std::collections::HashSet;
+
 use crate::Operation;
 use crate::errors::{Failure, Observed};
+
+/// A key's scopes in the order the service lists them, and as a set: every
+/// check is a lookup, so that a key with 60,000 scopes costs linear time,
+/// never quadratic.
+#[derive(Debug, Default)]
+pub(crate) struct Scopes {
+    listed: Vec<String>,
+    held: HashSet<String>,
+}
+
+impl Scopes {
+    /// The scopes as `list_keys` shows them.
+    pub(crate) fn listed(&self) -> &[String] {
+        &self.listed
+    }
+
+    fn holds(&self, scope: &str) -> bool {
+        self.held.contains(scope)
+    }
+
+    /// Adds `scope` unless held already.
+    fn add(&mut self, scope: &str) {
+        if self.held.insert(scope.to_owned()) {
+            self.listed.push(scope.to_owned());
+        }
+    }
+}
 
 /// Scopes that may do anything, and `admin`, which may do anything but
 /// grant `owner`.
@@ -30,9 +59,11 @@ pub(crate) fn needed_for(operation: Operation) -> &'static [&'static str] {
 
 /// `Ok` when a key holding `scopes` may call `operation`; otherwise
 /// Deepgram's 403.
-pub(crate) fn check_call(operation: Operation, scopes: &[String]) -> Result<(), Failure> {
-    let needed = needed_for(operation);
-    if scopes.iter().any(|scope| needed.contains(&scope.as_str())) {
+pub(crate) fn check_call(operation: Operation, scopes: &Scopes) -> Result<(), Failure> {
+    if needed_for(operation)
+        .iter()
+        .any(|scope| scopes.holds(scope))
+    {
         return Ok(());
     }
     Err(Failure::new(
@@ -45,8 +76,8 @@ pub(crate) fn check_call(operation: Operation, scopes: &[String]) -> Result<(), 
 
 /// `owner` may grant any scope, `admin` any but `owner`; any other key only
 /// scopes it holds itself.
-pub(crate) fn check_grant(caller_scopes: &[String], requested: &[String]) -> Result<(), Failure> {
-    let holds = |scope: &str| caller_scopes.iter().any(|held| held == scope);
+pub(crate) fn check_grant(caller_scopes: &Scopes, requested: &[String]) -> Result<(), Failure> {
+    let holds = |scope: &str| caller_scopes.holds(scope);
     if holds(OWNER) {
         return Ok(());
     }
@@ -67,20 +98,15 @@ pub(crate) fn check_grant(caller_scopes: &[String], requested: &[String]) -> Res
 /// The service adds `keys:read` to a key that may write keys, right after
 /// `keys:write`: asking for `usage:write, keys:write` has returned
 /// `keys:write, keys:read, usage:write`.
-pub(crate) fn expand_scopes(requested: &[String]) -> Vec<String> {
-    let mut scopes: Vec<String> = Vec::new();
-    let mut add = |scope: &str| {
-        if !scopes.iter().any(|held| held == scope) {
-            scopes.push(scope.to_owned());
-        }
-    };
+pub(crate) fn expand_scopes(requested: &[String]) -> Scopes {
+    let mut scopes = Scopes::default();
     let writes_keys = requested.iter().any(|scope| scope == KEYS_WRITE);
     if writes_keys {
-        add(KEYS_WRITE);
-        add(KEYS_READ);
+        scopes.add(KEYS_WRITE);
+        scopes.add(KEYS_READ);
     }
     for scope in requested {
-        add(scope);
+        scopes.add(scope);
     }
     scopes
 }
@@ -89,10 +115,35 @@ pub(crate) fn expand_scopes(requested: &[String]) -> Vec<String> {
 mod tests {
     use super::*;
 
+    /// Exactly these scopes, as a key holds them.
+    fn scopes_of(list: &[&str]) -> Scopes {
+        let mut scopes = Scopes::default();
+        for scope in list {
+            scopes.add(scope);
+        }
+        scopes
+    }
+
+    #[test]
+    fn a_huge_scope_list_is_handled_in_linear_time() {
+        // 200,000 distinct scopes and as many repeats: quadratic handling
+        // would make 10^10 comparisons, and the test would not end.
+        let requested: Vec<String> = (0..400_000).map(|i| format!("s:{}", i % 200_000)).collect();
+        let scopes = expand_scopes(&requested);
+        assert_eq!(scopes.listed().len(), 200_000);
+        assert!(check_grant(&scopes, &requested).is_ok());
+        let reader = scopes_of(&["keys:read"]);
+        assert!(check_grant(&reader, &requested).is_err());
+        assert!(check_call(Operation::ListKeys, &scopes).is_err());
+    }
+
     #[test]
     fn keys_write_brings_keys_read_and_nothing_else_is_added() {
-        let scopes =
-            |list: &[&str]| expand_scopes(&list.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        let scopes = |list: &[&str]| {
+            expand_scopes(&list.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+                .listed()
+                .to_vec()
+        };
         assert_eq!(
             scopes(&["usage:write", "keys:write"]),
             ["keys:write", "keys:read", "usage:write"]
@@ -103,17 +154,18 @@ mod tests {
     #[test]
     fn grants_are_limited_by_the_callers_scopes() {
         let list = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert!(check_grant(&list(&["owner"]), &list(&["owner", "x"])).is_ok());
-        assert!(check_grant(&list(&["admin"]), &list(&["usage:read", "admin"])).is_ok());
-        assert!(check_grant(&list(&["admin"]), &list(&["owner"])).is_err());
-        assert!(check_grant(&list(&["keys:write", "usage:read"]), &list(&["usage:read"])).is_ok());
-        let refused = check_grant(&list(&["keys:write"]), &list(&["usage:read"])).unwrap_err();
+        let held = |list: &[&str]| scopes_of(list);
+        assert!(check_grant(&held(&["owner"]), &list(&["owner", "x"])).is_ok());
+        assert!(check_grant(&held(&["admin"]), &list(&["usage:read", "admin"])).is_ok());
+        assert!(check_grant(&held(&["admin"]), &list(&["owner"])).is_err());
+        assert!(check_grant(&held(&["keys:write", "usage:read"]), &list(&["usage:read"])).is_ok());
+        let refused = check_grant(&held(&["keys:write"]), &list(&["usage:read"])).unwrap_err();
         assert_eq!((refused.status, refused.code), (403, "FORBIDDEN"));
     }
 
     #[test]
     fn reading_keys_needs_keys_read_and_managing_them_keys_write() {
-        let list = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let list = scopes_of;
         for scopes in [&["owner"][..], &["admin"], &["keys:write"]] {
             for operation in Operation::ALL {
                 assert!(

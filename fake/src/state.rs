@@ -3,6 +3,7 @@
 //! synchronous: the server around it only moves bytes.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
@@ -10,8 +11,8 @@ use serde_json::{Value, json};
 use crate::clock::{Clock, micros, timestamp};
 use crate::errors::{ErrorForm, Failure, Observed, bad_request, unauthorized};
 use crate::faults::Rules;
-use crate::new_key::{NewKey, read_create_body};
-use crate::scopes::{check_call, check_grant, expand_scopes};
+use crate::new_key::{NewKey, ParsedCreate, read_create_body};
+use crate::scopes::{Scopes, check_call, check_grant};
 use crate::{GetKeyShape, Operation, RecordedRequest};
 use deepgram_keys::types::{ApiKey, KeyWithMember, Member};
 
@@ -33,12 +34,13 @@ struct Project {
 }
 
 #[derive(Debug, Clone)]
-struct StoredKey {
+pub(super) struct StoredKey {
     api_key_id: String,
     secret: String,
     member_id: String,
     comment: String,
-    scopes: Vec<String>,
+    /// Shared, so that handing a caller's scopes out of the lock is cheap.
+    scopes: Arc<Scopes>,
     tags: Vec<String>,
     expiration_date: Option<DateTime<Utc>>,
     created: DateTime<Utc>,
@@ -52,13 +54,24 @@ pub(super) struct Call<'a> {
     pub(super) key_id: Option<&'a str>,
     /// The `status` query parameter; `Err` when the query does not parse.
     pub(super) status: Result<Option<&'a str>, String>,
-    pub(super) body: &'a [u8],
+    /// A create's body, read before the lock was taken.
+    pub(super) create: Option<PreparedCreate>,
+}
+
+/// The per-scope work of a create, done without the fake's lock: the body
+/// read, and whether the key holding `grant`'s scopes may grant those asked
+/// for.
+pub(super) struct PreparedCreate {
+    pub(super) parsed: Result<ParsedCreate, Failure>,
+    pub(super) grant: Option<(Arc<Scopes>, Result<(), Failure>)>,
 }
 
 /// What the fake answers, before the request id and error form are applied.
 #[derive(Debug)]
 pub(super) enum Reply {
     Ok(Value),
+    /// A new key, turned into JSON (per-scope work) once the lock is free.
+    Created(Box<StoredKey>),
     Err(Failure),
 }
 
@@ -105,7 +118,9 @@ impl State {
                 "project {project_id:?} has no member {member_id:?}; add it with `add_member` first"
             ));
         }
-        Ok(project.insert(member_id, request, secret, now))
+        Ok(created_json(
+            &project.insert(member_id, request, secret, now),
+        ))
     }
 
     /// Every key of a project as `list_keys` would show it, expired ones
@@ -123,7 +138,7 @@ impl State {
                         comment: key.comment.clone(),
                         created: key.created,
                         expiration_date: key.expiration_date,
-                        scopes: key.scopes.clone(),
+                        scopes: key.scopes.listed().to_vec(),
                         tags: (!key.tags.is_empty()).then(|| key.tags.clone()),
                     },
                 })
@@ -135,6 +150,12 @@ impl State {
     pub(crate) fn key_id_of_token(&self, token: &str) -> Option<String> {
         self.caller(token, self.now())
             .map(|caller| caller.key.api_key_id)
+    }
+
+    /// The scopes of the live key whose secret is `token`.
+    pub(super) fn scopes_of_token(&self, token: &str) -> Option<Arc<Scopes>> {
+        self.caller(token, self.now())
+            .map(|caller| caller.key.scopes)
     }
 
     fn caller(&self, token: &str, now: DateTime<Utc>) -> Option<Caller> {
@@ -151,13 +172,13 @@ impl State {
     }
 
     /// Answers one call, acting on it when it is allowed.
-    pub(super) fn answer(&mut self, call: &Call<'_>) -> Reply {
+    pub(super) fn answer(&mut self, call: Call<'_>) -> Reply {
         let now = self.now();
         let answered = self
             .authenticate(call.authorization, now)
             .and_then(|caller| self.answer_as(&caller, call, now));
         match answered {
-            Ok(value) => Reply::Ok(value),
+            Ok(reply) => reply,
             Err(failure) => Reply::Err(failure),
         }
     }
@@ -174,9 +195,9 @@ impl State {
     fn answer_as(
         &mut self,
         caller: &Caller,
-        call: &Call<'_>,
+        call: Call<'_>,
         now: DateTime<Utc>,
-    ) -> Result<Value, Failure> {
+    ) -> Result<Reply, Failure> {
         let project_id = call.project_id;
         if !self.projects.contains_key(project_id) {
             return Err(not_found_project(project_id));
@@ -213,58 +234,68 @@ impl State {
                     .filter(|key| keep.is_none_or(|expired| is_expired(key, now) == expired))
                     .map(|key| entry_json(&project.members[&key.member_id], key))
                     .collect();
-                Ok(json!({ "api_keys": api_keys }))
+                Ok(Reply::Ok(json!({ "api_keys": api_keys })))
             }
             Operation::GetKey => {
                 let key = find_key(project, call.key_id.unwrap_or_default())?;
                 let member = &project.members[&key.member_id];
-                Ok(match self.get_key_shape {
+                Ok(Reply::Ok(match self.get_key_shape {
                     GetKeyShape::Flat => entry_json(member, key),
                     GetKeyShape::Wrapped => {
                         let mut nested = member_json(member);
                         nested["api_key"] = api_key_json(key);
                         json!({"item": {"member": nested}})
                     }
-                })
+                }))
             }
             Operation::DeleteKey => {
                 let key_id = find_key(project, call.key_id.unwrap_or_default())?
                     .api_key_id
                     .clone();
                 project.keys.retain(|key| key.api_key_id != key_id);
-                Ok(json!({"message": "Successfully deleted the API key!"}))
+                Ok(Reply::Ok(
+                    json!({"message": "Successfully deleted the API key!"}),
+                ))
             }
             Operation::CreateKey => {
-                let request = read_create_body(call.body, now)?;
-                check_grant(&caller.key.scopes, &request.scopes)?;
-                Ok(project.insert(&caller.key.member_id, request, None, now))
+                let Some(prepared) = call.create else {
+                    return Err(Failure::new(500, "INTERNAL", "The create was not read."));
+                };
+                let parsed = prepared.parsed?;
+                match prepared.grant {
+                    // Judged outside the lock against this very caller's scopes.
+                    Some((scopes, granted)) if Arc::ptr_eq(&scopes, &caller.key.scopes) => granted?,
+                    _ => check_grant(&caller.key.scopes, parsed.requested())?,
+                }
+                let request = parsed.at(now)?;
+                let key = project.insert(&caller.key.member_id, request, None, now);
+                Ok(Reply::Created(Box::new(key)))
             }
         }
     }
 }
 
 impl Project {
-    /// Stores a new key of `member_id`; returns it as `create_key` does.
+    /// Stores a new key of `member_id`; returns it.
     fn insert(
         &mut self,
         member_id: &str,
         request: NewKey,
         secret: Option<String>,
         now: DateTime<Utc>,
-    ) -> Value {
+    ) -> StoredKey {
         let key = StoredKey {
             api_key_id: uuid(),
             secret: secret.unwrap_or_else(new_secret),
             member_id: member_id.to_owned(),
             comment: request.comment,
-            scopes: expand_scopes(&request.scopes),
+            scopes: request.scopes,
             tags: request.tags,
             expiration_date: request.expiration_date,
             created: micros(now),
         };
-        let created = created_json(&key);
-        self.keys.push(key);
-        created
+        self.keys.push(key.clone());
+        key
     }
 }
 
@@ -345,7 +376,7 @@ fn api_key_json(key: &StoredKey) -> Value {
     let mut json = json!({
         "api_key_id": key.api_key_id,
         "comment": key.comment,
-        "scopes": key.scopes,
+        "scopes": key.scopes.listed(),
         "created": timestamp(key.created),
     });
     optional_key_fields(key, &mut json);
@@ -356,12 +387,13 @@ fn entry_json(member: &Member, key: &StoredKey) -> Value {
     json!({"member": member_json(member), "api_key": api_key_json(key)})
 }
 
-fn created_json(key: &StoredKey) -> Value {
+/// A new key as `create_key` returns it, secret included.
+pub(super) fn created_json(key: &StoredKey) -> Value {
     let mut json = json!({
         "api_key_id": key.api_key_id,
         "key": key.secret,
         "comment": key.comment,
-        "scopes": key.scopes,
+        "scopes": key.scopes.listed(),
         "created": timestamp(key.created),
     });
     optional_key_fields(key, &mut json);

@@ -188,3 +188,41 @@ async fn creates_after_an_oversized_body_all_reach_the_fake() {
     }
     assert_eq!(fake.keys(project).len(), 31);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_create_with_60000_scopes_does_not_starve_concurrent_lists() {
+    let fake = FakeDeepgram::start();
+    let project = fake.project_id().to_owned();
+    // The whole exchange within the client's deadline: before the scopes
+    // were a set, this one create kept the fake busy for 22.9 s.
+    let client = fake
+        .client_builder()
+        .timeout(Duration::from_secs(5))
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let scopes: Vec<String> = (0..60_000).map(|i| format!("s:{i}")).collect();
+    let request = deepgram_keys::CreateKey::new("huge", scopes);
+    let create = {
+        let (client, project) = (client.clone(), project.clone());
+        tokio::spawn(async move { client.create_key(&project, &request).await })
+    };
+    // Lists sent while the create may be in flight, each answered.
+    let lists: Vec<_> = (0..8)
+        .map(|_| {
+            let (client, project) = (client.clone(), project.clone());
+            tokio::spawn(async move { client.list_keys(&project, None).await })
+        })
+        .collect();
+    for list in lists {
+        list.await.unwrap().unwrap();
+    }
+    let created = create.await.unwrap().unwrap();
+    assert_eq!(created.scopes.len(), 60_000);
+    let huge = fake
+        .keys(&project)
+        .into_iter()
+        .find(|key| key.api_key.api_key_id == created.api_key_id)
+        .unwrap();
+    assert_eq!(huge.api_key.scopes[59_999], "s:59999");
+}
