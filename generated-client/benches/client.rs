@@ -1,5 +1,6 @@
-//! The client's cost on top of the HTTP call and of decoding, each against
-//! its baseline measured in the same run. `cargo xtask bench` runs it; it
+//! The client's cost on top of the HTTP call and of decoding, and the cost
+//! of redacting an error body with a long token, each against its baseline
+//! measured in the same run. `cargo xtask bench` runs it; it
 //! prints each ratio as `ratio NAME VALUE`.
 //!
 //! It lives in the client crate so that it builds with the client's own
@@ -67,10 +68,15 @@ fn list_body(keys: usize) -> Vec<u8> {
 /// A keep-alive HTTP/1.1 server on 127.0.0.1 that answers every request with
 /// `body`: as cheap as a server gets, so that the client's own cost shows.
 fn canned_server(body: Vec<u8>) -> String {
+    canned_server_with_status("200 OK", body)
+}
+
+/// [`canned_server`] answering with another status, such as `500 X`.
+fn canned_server_with_status(status: &str, body: Vec<u8>) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let address = listener.local_addr().unwrap();
     let mut response = format!(
-        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+        "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
         body.len()
     )
     .into_bytes();
@@ -234,6 +240,46 @@ fn concurrent_list_keys(c: &mut Criterion) {
     group.finish();
 }
 
+/// A 16 KiB error body (the most of one the client keeps) made of pieces of
+/// the token one character too short to count as an echo, each of which the
+/// redactor must look at: the worst case for a redactor that compares the
+/// token at every position. The token is 4 KiB against 40 characters, same
+/// body size, same run; a redactor linear in the body costs about the same.
+fn redact_16k(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut group = c.benchmark_group("redact_16k");
+    for (name, length) in [("token_4k", 4096), ("token_40", 40)] {
+        let token: String = (0..length)
+            .map(|i| char::from(b"ghijklmnopqrstuvwxyz"[(i * 7 + i / 20) % 20]))
+            .collect();
+        let mut body = String::new();
+        for at in (0..).map(|k| (k * 7) % (length - 7)) {
+            if body.len() + 8 > deepgram_keys::MAX_ERROR_BODY {
+                break;
+            }
+            body.push_str(&token[at..at + 7]);
+            body.push(' ');
+        }
+        let base_url = canned_server_with_status("500 X", body.into_bytes());
+        let client = Client::builder()
+            .api_key(token)
+            .base_url(&base_url)
+            .max_retries(0)
+            .build()
+            .unwrap();
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                runtime
+                    .block_on(async { black_box(client.list_keys("p", None).await.unwrap_err()) })
+            })
+        });
+    }
+    group.finish();
+}
+
 fn decode_10k(c: &mut Criterion) {
     let body = list_body(10_000);
     let mut group = c.benchmark_group("decode_10k");
@@ -275,6 +321,7 @@ fn main() {
         .configure_from_args();
     let mut rounds = request_overhead(&mut criterion);
     concurrent_list_keys(&mut criterion);
+    redact_16k(&mut criterion);
     decode_10k(&mut criterion);
     criterion.final_summary();
 
@@ -289,6 +336,11 @@ fn main() {
             "concurrent_64_list_keys",
             "concurrent_64/deepgram_keys",
             "concurrent_64/handwritten",
+        ),
+        (
+            "redact_16k_token_4k_vs_40",
+            "redact_16k/token_4k",
+            "redact_16k/token_40",
         ),
         (
             "decode_10k_vs_handwritten",

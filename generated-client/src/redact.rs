@@ -11,13 +11,22 @@
 //! 1. every run of at least [`MIN_ECHO`] consecutive characters of the
 //!    token (the whole token, when it is shorter; surrounding whitespace
 //!    does not count) is replaced, whatever the case;
-//! 2. every run of [`MIN_HEX_RUN`] or more hex digits is replaced: Deepgram
+//! 2. every run of base64 characters (either alphabet, padded or not) that
+//!    decodes, from any of its first four characters, to text holding such
+//!    a run of the token is replaced, padding included;
+//! 3. every run of [`MIN_HEX_RUN`] or more hex digits is replaced: Deepgram
 //!    secrets are 40, and a new key's secret may sit in any field;
-//! 3. the value of every `key` field (`"key": "…"`, `\"key\":\"…\"` inside
+//! 4. the value of every `key` field (`"key": "…"`, `\"key\":\"…\"` inside
 //!    an escaped string, `key=…`) is replaced, even when the body is cut
-//!    off and no longer parses;
+//!    off and no longer parses.
 //!
-//! and the base64 forms of the token are replaced where they appear as sent.
+//! Each pass is linear in the text, whatever the token's length: the pieces
+//! of the token are found by one Aho-Corasick automaton, built once per
+//! client, instead of comparing the token at every position. What is
+//! redacted is at most [`MAX_ERROR_BODY`](crate::MAX_ERROR_BODY) of a body
+//! and a few fields cut to that size, so the time it takes is bounded too.
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 
 use crate::secret::ApiKeySecret;
 
@@ -33,11 +42,21 @@ const REDACTED: &str = "<redacted>";
 /// Applies the rule above for one client's token.
 #[derive(Clone)]
 pub(crate) struct Redactor {
-    /// The token, trimmed and lowercased, as the text is compared.
-    token: Vec<char>,
-    /// The parts of the token's base64 forms that do not depend on what
-    /// precedes it, for each of the three alignments and both alphabets.
-    base64: Vec<String>,
+    echoes: Echoes,
+}
+
+/// How the pieces of the token that count as an echo (each of its
+/// [`MIN_ECHO`]-character windows, or the whole token when shorter) are
+/// found in [folded](fold_into) text.
+#[derive(Clone)]
+enum Echoes {
+    /// The token is empty: nothing to find.
+    None,
+    Search(AhoCorasick),
+    /// aho-corasick refused the pieces (only a token of many megabytes
+    /// could exceed its limits): every text is replaced whole rather than
+    /// shown unsearched.
+    HideAll,
 }
 
 impl std::fmt::Debug for Redactor {
@@ -57,62 +76,157 @@ struct Decoded {
 
 impl Redactor {
     pub(crate) fn new(token: &ApiKeySecret) -> Self {
-        let trimmed = token.expose_secret().trim();
-        Self {
-            token: trimmed.chars().flat_map(char::to_lowercase).collect(),
-            base64: base64_needles(trimmed.as_bytes()),
-        }
+        let mut folded = String::new();
+        fold_into(token.expose_secret().trim().chars(), &mut folded);
+        let chars: Vec<char> = folded.chars().collect();
+        let mut pieces: Vec<String> = if chars.len() <= MIN_ECHO {
+            vec![folded]
+        } else {
+            chars
+                .windows(MIN_ECHO)
+                .map(|window| window.iter().collect())
+                .collect()
+        };
+        pieces.sort_unstable();
+        pieces.dedup();
+        pieces.retain(|piece| !piece.is_empty());
+        let echoes = if pieces.is_empty() {
+            Echoes::None
+        } else {
+            // A DFA searches at a few nanoseconds a byte, several times an
+            // NFA's speed; it takes some MiB for a token of kilobytes. Built
+            // once per client.
+            AhoCorasick::builder()
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(&pieces)
+                .or_else(|_| AhoCorasick::new(&pieces))
+                .map_or(Echoes::HideAll, Echoes::Search)
+        };
+        Self { echoes }
     }
 
     /// `text` with every echo of the token and every secret-shaped value
     /// replaced by `<redacted>`.
     pub(crate) fn redact(&self, text: &str) -> String {
+        let echoes = match &self.echoes {
+            Echoes::HideAll if !text.is_empty() => return REDACTED.to_owned(),
+            Echoes::Search(echoes) => Some(echoes),
+            _ => None,
+        };
         let decoded = decode(text);
         let mut spans = Vec::new();
-        self.token_echoes(&decoded, &mut spans);
+        if let Some(echoes) = echoes {
+            token_echoes(echoes, &decoded, &mut spans);
+            base64_echoes(echoes, &decoded, &mut spans);
+        }
         hex_runs(&decoded, &mut spans);
         key_fields(&decoded, &mut spans);
-        for needle in &self.base64 {
-            spans.extend(
-                text.match_indices(needle.as_str())
-                    .map(|(start, found)| (start, start + found.len())),
-            );
-        }
         replace(text, spans)
     }
+}
 
-    fn token_echoes(&self, text: &[Decoded], spans: &mut Vec<(usize, usize)>) {
-        let token = &self.token;
-        if token.is_empty() {
-            return;
-        }
-        let shortest = MIN_ECHO.min(token.len());
-        let mut i = 0;
-        while i < text.len() {
-            let longest = (0..token.len())
-                .map(|j| {
-                    text[i..]
-                        .iter()
-                        .zip(&token[j..])
-                        .take_while(|(seen, wanted)| same(seen.c, **wanted))
-                        .count()
-                })
-                .max()
-                .unwrap_or(0);
-            if longest >= shortest {
-                spans.push((text[i].start, text[i + longest - 1].end));
-                i += longest;
-            } else {
-                i += 1;
-            }
+/// Appends `chars` as the token is compared: lowercased, and a space as
+/// `+`, as forms encode it (the token is folded the same way, so a `+` in
+/// it still matches a `+`).
+fn fold_into(chars: impl Iterator<Item = char>, out: &mut String) {
+    for c in chars {
+        match c {
+            ' ' => out.push('+'),
+            // The common case, without the lookup in Unicode's tables.
+            _ if c.is_ascii() => out.push(c.to_ascii_lowercase()),
+            _ => out.extend(c.to_lowercase()),
         }
     }
 }
 
-/// Whether a character of the text stands for one of the token (both
-/// lowercased): equal, or `+` for a space, as forms encode it.
-fn same(seen: char, wanted: char) -> bool {
-    seen == wanted || (seen == '+' && wanted == ' ')
+/// Rule 1: the pieces of the token anywhere in the text, as one
+/// overlapping search over the folded text.
+fn token_echoes(echoes: &AhoCorasick, text: &[Decoded], spans: &mut Vec<(usize, usize)>) {
+    let mut folded = String::with_capacity(text.len());
+    // For each byte of `folded`, the character of `text` it came from.
+    let mut origin = Vec::with_capacity(text.len());
+    for (i, d) in text.iter().enumerate() {
+        fold_into(std::iter::once(d.c), &mut folded);
+        origin.resize(folded.len(), i);
+    }
+    // Overlapping, so that a run longer than one piece is covered to its end.
+    for found in echoes.find_overlapping_iter(&folded) {
+        let first = text[origin[found.start()]];
+        let last = text[origin[found.end() - 1]];
+        spans.push((first.start, last.end));
+    }
+}
+
+/// The value of a base64 character in either alphabet.
+fn sextet(c: char) -> Option<u8> {
+    Some(match c {
+        'A'..='Z' => c as u8 - b'A',
+        'a'..='z' => c as u8 - b'a' + 26,
+        '0'..='9' => c as u8 - b'0' + 52,
+        '+' | '-' => 62,
+        '/' | '_' => 63,
+        _ => return None,
+    })
+}
+
+/// Rule 2: each run of base64 characters is decoded from each of its first
+/// four characters (the stream it belongs to may have begun before the run,
+/// or the run may be glued to other text), and replaced whole, with its
+/// padding, when the decoded bytes hold a piece of the token. This finds a
+/// token of any length in any alignment, in either alphabet, padded or not.
+/// All the decodings are searched at once, each on its own line: a token
+/// cannot hold a line break (it is sent in a header), so no piece of it
+/// spans two.
+fn base64_echoes(echoes: &AhoCorasick, text: &[Decoded], spans: &mut Vec<(usize, usize)>) {
+    let mut decodings = String::new();
+    // For each decoding: where it starts in `decodings`, and the run's span.
+    let mut runs: Vec<(usize, (usize, usize))> = Vec::new();
+    let mut values = Vec::new();
+    let mut bytes = Vec::new();
+    let mut i = 0;
+    while i < text.len() {
+        values.clear();
+        let start = i;
+        while let Some(value) = text.get(i).and_then(|d| sextet(d.c)) {
+            values.push(value);
+            i += 1;
+        }
+        if values.is_empty() {
+            i += 1;
+            continue;
+        }
+        let mut end = i;
+        while text.get(end).is_some_and(|d| d.c == '=') {
+            end += 1;
+        }
+        let span = (text[start].start, text[end - 1].end);
+        for skip in 0..values.len().min(4) {
+            bytes.clear();
+            for quad in values[skip..].chunks(4) {
+                let n = quad
+                    .iter()
+                    .enumerate()
+                    .fold(0u32, |n, (k, v)| n | u32::from(*v) << (18 - 6 * k));
+                let whole_bytes = quad.len() * 6 / 8;
+                bytes.extend(n.to_be_bytes()[1..=whole_bytes].iter());
+            }
+            runs.push((decodings.len(), span));
+            // Bytes that are not UTF-8 end a line too: no piece of the
+            // token, which is UTF-8, spans them.
+            for chunk in bytes.utf8_chunks() {
+                fold_into(chunk.valid().chars(), &mut decodings);
+                if !chunk.invalid().is_empty() {
+                    decodings.push('\n');
+                }
+            }
+            decodings.push('\n');
+        }
+        i = end;
+    }
+    for found in echoes.find_iter(&decodings) {
+        let run = runs.partition_point(|(at, _)| *at <= found.start()) - 1;
+        spans.push(runs[run].1);
+    }
 }
 
 fn hex_runs(text: &[Decoded], spans: &mut Vec<(usize, usize)>) {
@@ -136,10 +250,14 @@ fn hex_runs(text: &[Decoded], spans: &mut Vec<(usize, usize)>) {
     }
 }
 
-/// The values of `key` fields: `"key": "…"` (quotes optionally escaped with
-/// a backslash, as in JSON inside a JSON string), `"key": 7`, and `key=…`.
+/// The values of `key` fields, in any case: `"key": "…"` (quotes optionally
+/// escaped with a backslash, as in JSON inside a JSON string), `"key": 7`,
+/// and `key=…`.
 fn key_fields(text: &[Decoded], spans: &mut Vec<(usize, usize)>) {
-    let at = |i: usize| text.get(i).map(|d| d.c);
+    let at = |i: usize| {
+        text.get(i)
+            .map(|d| d.c.to_lowercase().next().unwrap_or(d.c))
+    };
     let skip_spaces = |mut i: usize| {
         while at(i).is_some_and(char::is_whitespace) {
             i += 1;
@@ -152,8 +270,12 @@ fn key_fields(text: &[Decoded], spans: &mut Vec<(usize, usize)>) {
         (Some('\\'), Some('"')) => Some(i + 2),
         _ => None,
     };
+    // Where the last value found ends: a `key` inside it would only find a
+    // part of it again, and scanning each such part to the same end would
+    // take time quadratic in the text (`key=key=key=…`).
+    let mut resume = 0;
     for i in 0..text.len() {
-        if !(at(i) == Some('k') && at(i + 1) == Some('e') && at(i + 2) == Some('y')) {
+        if i < resume || !(at(i) == Some('k') && at(i + 1) == Some('e') && at(i + 2) == Some('y')) {
             continue;
         }
         let before = i.checked_sub(1).and_then(at);
@@ -193,6 +315,7 @@ fn key_fields(text: &[Decoded], spans: &mut Vec<(usize, usize)>) {
         };
         if end > start {
             spans.push((text[start].start, text[end - 1].end));
+            resume = end;
         }
     }
 }
@@ -219,8 +342,8 @@ fn replace(text: &str, mut spans: Vec<(usize, usize)>) -> String {
     out
 }
 
-/// The text as a server meant it, lowercased, one character at a time, with
-/// where in `text` each came from.
+/// The text as a server meant it, one character at a time, with where in
+/// `text` each came from.
 fn decode(text: &str) -> Vec<Decoded> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(text.len());
@@ -233,13 +356,11 @@ fn decode(text: &str) -> Vec<Decoded> {
                 let c = text[i..].chars().next().unwrap_or('\u{fffd}');
                 (c, c.len_utf8())
             });
-        for lower in c.to_lowercase() {
-            out.push(Decoded {
-                c: lower,
-                start: i,
-                end: i + len,
-            });
-        }
+        out.push(Decoded {
+            c,
+            start: i,
+            end: i + len,
+        });
         i += len;
     }
     out
@@ -275,9 +396,13 @@ fn html_entity(text: &str) -> Option<(char, usize)> {
             Some(hex) => (hex, 16, 2),
             None => (number, 10, 1),
         };
+        // Looks at no more digits than a character can have, so that a long
+        // run of digits is not scanned again after each `&#`.
         let len = digits
-            .find(|c: char| !c.is_digit(radix))
-            .unwrap_or(digits.len());
+            .bytes()
+            .take(9)
+            .take_while(|b| char::from(*b).is_digit(radix))
+            .count();
         if len == 0 || len > 8 {
             return None;
         }
@@ -330,61 +455,30 @@ fn percent_escape(bytes: &[u8], at: usize) -> Option<(char, usize)> {
     }
 }
 
-/// For each alignment of the token in a base64 stream (its offset modulo 3)
-/// the characters that come from the token's bytes alone, in the standard
-/// and the URL-safe alphabet. Too short a token gives no needle.
-fn base64_needles(token: &[u8]) -> Vec<String> {
-    const STANDARD: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut needles = Vec::new();
-    for offset in 0..3 {
-        let mut stream = vec![0u8; offset];
-        stream.extend_from_slice(token);
-        let bits = stream.len() * 8;
-        // Characters wholly inside the token's bits: from the first that
-        // starts at or after bit 8*offset, to the last that ends by `bits`.
-        let first = (8 * offset).div_ceil(6);
-        let last = bits / 6;
-        let needle: String = (first..last)
-            .map(|k| {
-                let bit = 6 * k;
-                let (byte, shift) = (bit / 8, bit % 8);
-                let pair = u16::from(stream[byte]) << 8
-                    | u16::from(stream.get(byte + 1).copied().unwrap_or(0));
-                let index = (pair >> (10 - shift)) & 0x3F;
-                char::from(STANDARD[usize::from(index)])
-            })
-            .collect();
-        if needle.len() >= MIN_ECHO {
-            needles.push(needle.replace('+', "-").replace('/', "_"));
-            needles.push(needle);
-        }
-    }
-    needles.sort();
-    needles.dedup();
-    needles
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::MAX_ERROR_BODY;
 
     fn redactor(token: &str) -> Redactor {
         Redactor::new(&ApiKeySecret::new(token))
     }
 
     #[test]
-    fn base64_needles_match_the_encodings_of_the_token_at_every_offset() {
+    fn base64_of_the_token_is_found_at_every_offset_and_glued_to_other_text() {
         let token = "my-secret-token-value";
-        let needles = base64_needles(token.as_bytes());
+        let r = redactor(token);
         for prefix in ["", "a", "ab", "abc", "user:"] {
             let encoded = standard_base64(format!("{prefix}{token}").as_bytes());
-            assert!(
-                needles
-                    .iter()
-                    .any(|needle| encoded.contains(needle.as_str())),
-                "{prefix:?}: {encoded} {needles:?}"
-            );
+            for glued in ["", "x", "Basic", "abc"] {
+                let text = format!("auth {glued}{encoded} end");
+                assert_eq!(r.redact(&text), "auth <redacted> end", "{text}");
+            }
         }
+        assert_eq!(
+            r.redact("auth Basic dXNlcjpvdGhlcg== end"),
+            "auth Basic dXNlcjpvdGhlcg== end"
+        );
     }
 
     fn standard_base64(bytes: &[u8]) -> String {
@@ -401,6 +495,65 @@ mod tests {
             }
         }
         out
+    }
+
+    /// Token lengths from 1 to 8192 (every length to 20, each power of two
+    /// from 32 and its neighbours, some between) against bodies of every
+    /// size class up to the error body cap: each echo is replaced and
+    /// nothing else, and pieces one character too short are kept.
+    #[test]
+    fn every_token_length_and_body_size_redacts_exactly_the_echo() {
+        // Letters that are neither hex digits nor part of the filler, so
+        // that only the token rule can fire; the filler holds no base64
+        // character.
+        const ALPHABET: &[u8] = b"ghijklmnopqrstuvwxyzGHIJKLMNOPQRSTUVWXYZ";
+        const FILLER: &str = "~ (!) ";
+        let mut lengths: Vec<usize> = (1..=20).collect();
+        for power in 5..=13 {
+            lengths.extend([(1 << power) - 1, 1 << power, (1 << power) + 1]);
+        }
+        lengths.extend([100, 777, 3000, 5001]);
+        lengths.retain(|length| *length <= 8192);
+        let mut seed = 0x2545_f491_u32;
+        for length in lengths {
+            let token: String = (0..length)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 17;
+                    seed ^= seed << 5;
+                    char::from(ALPHABET[seed as usize % ALPHABET.len()])
+                })
+                .collect();
+            let r = redactor(&token);
+            for size in [0, 1, 64, 4096, MAX_ERROR_BODY - 1, MAX_ERROR_BODY] {
+                let filler = |n: usize| FILLER.repeat(n / FILLER.len() + 1)[..n].to_owned();
+                // The longest echo that fits, never shorter than the rule asks.
+                let echo_len = length.min(size.max(MIN_ECHO.min(length)));
+                let echo = &token[..echo_len];
+                let around = size.saturating_sub(echo_len);
+                let (before, after) = (filler(around / 2), filler(around - around / 2));
+                let text = format!("{before}{}{after}", echo.to_uppercase());
+                assert_eq!(
+                    r.redact(&text),
+                    format!("{before}{REDACTED}{after}"),
+                    "token of {length}, body of {size}"
+                );
+                if length > MIN_ECHO {
+                    // Pieces of MIN_ECHO - 1 characters, each apart: kept.
+                    let pieces: Vec<&str> = (0..length - MIN_ECHO)
+                        .step_by(MIN_ECHO)
+                        .map(|at| &token[at..at + MIN_ECHO - 1])
+                        .collect();
+                    let mut near_misses = pieces.join(FILLER);
+                    near_misses.truncate(size.min(near_misses.len()));
+                    assert_eq!(
+                        r.redact(&near_misses),
+                        near_misses,
+                        "token of {length}, body of {size}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

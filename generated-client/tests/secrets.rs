@@ -371,3 +371,58 @@ async fn a_huge_request_id_is_cut_in_the_error() {
         assert!(err.to_string().len() < 1024, "{}", err.to_string().len());
     }
 }
+
+/// `bytes` in base64: the standard or URL-safe alphabet, padded or not.
+fn base64_form(bytes: &[u8], url_safe: bool, padded: bool) -> String {
+    let mut encoded = base64(bytes);
+    if url_safe {
+        encoded = encoded.replace('+', "-").replace('/', "_");
+    }
+    let padding = (3 - bytes.len() % 3) % 3;
+    if padded {
+        encoded.push_str(&"=".repeat(padding));
+    }
+    encoded
+}
+
+#[tokio::test]
+async fn base64_echoes_of_tokens_of_every_length_are_redacted_in_every_form() {
+    let (server, answer) = server();
+    // Each form on its own between separators the token cannot hold: the
+    // body must come back as exactly the separators and `<redacted>`s.
+    const SEPARATOR: &str = " | ";
+    let alphabet = "Zq7xK9pL2mW4nR8t";
+    for length in 1..=12 {
+        let token = &alphabet[..length];
+        let client = Client::builder()
+            .api_key(token)
+            .base_url(&server.base_url)
+            .max_retries(0)
+            .build()
+            .unwrap();
+        let mut forms = Vec::new();
+        // As sent alone, after one or two bytes (the three alignments), as a
+        // `Basic` credential, and with more bytes after it.
+        for prefix in ["", "u", "us", "user:"] {
+            for suffix in ["", "!"] {
+                for url_safe in [false, true] {
+                    for padded in [false, true] {
+                        let bytes = format!("{prefix}{token}{suffix}");
+                        forms.push(base64_form(bytes.as_bytes(), url_safe, padded));
+                    }
+                }
+            }
+        }
+        let body = forms.join(SEPARATOR);
+        *answer.lock().unwrap() = (500, body.clone(), "r".into());
+        let err = client.list_keys("p", None).await.unwrap_err();
+        let shown = err.api().and_then(|api| api.raw_body.clone());
+        let expected = vec!["<redacted>"; forms.len()].join(SEPARATOR);
+        assert_eq!(
+            shown.as_deref(),
+            Some(expected.as_str()),
+            "token {token:?}: {body}"
+        );
+        assert_hidden(&err.to_string(), token, token, &format!("token {token:?}"));
+    }
+}
