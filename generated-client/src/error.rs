@@ -228,6 +228,39 @@ impl ApiError {
         }
     }
 
+    /// Whether a `create_key` answered with this error may still have made
+    /// its key. A 5xx is the server failing, possibly after it acted (RFC
+    /// 9110 §15.6: the server "is aware that it has erred"): 500, 502, 504
+    /// and the rest may come from a service that stored the key and then
+    /// failed, or from a gateway that forwarded the request and lost the
+    /// answer. Some 5xx say that the request was refused before anything
+    /// was done, and are not:
+    ///
+    /// - 501 and 505 (RFC 9110 §15.6.2, §15.6.6): the method or the HTTP
+    ///   version is not supported, so nothing was handled;
+    /// - 511 (RFC 6585 §6): a network in between wants its own login; the
+    ///   request never reached the service;
+    /// - 503 (RFC 9110 §15.6.4, "currently unable to handle the request")
+    ///   when the service itself says so: in one of Deepgram's error forms
+    ///   (the reference's 503 bodies carry a code) or with `Retry-After`,
+    ///   which asks for the request to be sent again. A bare 503 may be a
+    ///   gateway's, sent after forwarding (an upstream reset, say), and is
+    ///   outcome unknown.
+    ///
+    /// 429 is a refusal (RFC 6585 §4), which is why a create is retried on
+    /// it; 4xx statuses are refusals of the request as sent.
+    fn may_have_created(&self) -> bool {
+        if self.operation != Operation::CreateKey {
+            return false;
+        }
+        match self.status.as_u16() {
+            501 | 505 | 511 => false,
+            503 => self.code.is_none() && self.retry_after.is_none(),
+            500..=599 => true,
+            _ => false,
+        }
+    }
+
     /// Whether this is Deepgram's 404 for a key the project does not hold
     /// (code `NOT_FOUND` on `get_key` or `delete_key`), rather than an
     /// unknown project or a proxy's 404.
@@ -264,6 +297,9 @@ impl ApiError {
                 "slow down; the client already retried as the service asked"
             }
             429 => "slow down and try again later",
+            500..=599 if self.may_have_created() => {
+                "the service failed after the request reached it, so the key may have been created: list the keys before trying again"
+            }
             500..=599 => "the service failed; try again later",
             _ => return None,
         })
@@ -319,16 +355,65 @@ impl Error {
     /// Whether the call may have taken effect although it failed: a
     /// `create_key` whose request may have reached the service, but whose
     /// answer did not arrive whole (the connection broke or the time ran out
-    /// after sending) or could not be read. The key may have been created:
-    /// list the keys before trying again, or a retry may create a second one.
-    /// After a timeout the service may still be working on the request and
-    /// make the key only later, so a list made at once can miss it: look
-    /// again on a later pass before concluding that nothing was made.
+    /// after sending), could not be read, or was a server error that may
+    /// have come after the key was made (500, 502, 504, a 503 that is not
+    /// the service's own refusal; not 429, 501, 505, 511 or any 4xx, which
+    /// say the request was refused). The key may have been created: find it
+    /// before trying again, or a retry may create a second one. After a
+    /// timeout the service may still be working on the request and make the
+    /// key only later, so a list made at once can miss it: look again on a
+    /// later pass before concluding that nothing was made.
     ///
     /// `list_keys`, `get_key` and `delete_key` change nothing when repeated,
     /// so they never report this.
+    ///
+    /// # Which key a lost create made
+    ///
+    /// Keep the ids of the keys listed just before creating. After an
+    /// unknown outcome, list again: a new id whose comment and tags are the
+    /// ones asked for is the key the create made (give each create a
+    /// comment or tag of its own, so that concurrent creates cannot be
+    /// mistaken for each other). Its secret was lost with the answer and is
+    /// never returned again: delete that key, then create anew.
+    ///
+    /// ```
+    /// use deepgram_keys::CreateKey;
+    /// use deepgram_keys_fake::{FakeDeepgram, Fault, Operation};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), deepgram_keys::Error> {
+    /// let fake = FakeDeepgram::start();
+    /// let (client, project) = (fake.client(), fake.project_id());
+    /// let request = CreateKey::new("billing export", ["usage:read"]).tag("run-42");
+    /// // The fake makes the key, then the answer is lost on the way back.
+    /// fake.fail_next(Operation::CreateKey, 1, Fault::drop_connection_after_acting());
+    ///
+    /// let listed = client.list_keys(project, None).await?;
+    /// let before: Vec<String> = listed.into_iter().map(|k| k.api_key.api_key_id).collect();
+    /// let err = client.create_key(project, &request).await.unwrap_err();
+    /// assert!(err.is_outcome_unknown(), "{err}");
+    ///
+    /// let made: Vec<_> = client
+    ///     .list_keys(project, None)
+    ///     .await?
+    ///     .into_iter()
+    ///     .map(|entry| entry.api_key)
+    ///     .filter(|key| !before.contains(&key.api_key_id))
+    ///     .filter(|key| key.comment == "billing export")
+    ///     .filter(|key| key.tags.as_deref() == Some(&["run-42".to_owned()][..]))
+    ///     .collect();
+    /// assert_eq!(made.len(), 1, "the lost create made this one key");
+    ///
+    /// // Its secret is gone: delete it, and create again.
+    /// client.delete_key(project, &made[0].api_key_id).await?;
+    /// let created = client.create_key(project, &request).await?;
+    /// # assert_ne!(created.api_key_id, made[0].api_key_id);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn is_outcome_unknown(&self) -> bool {
         match self {
+            Self::Api(api) => api.may_have_created(),
             Self::Timeout { operation, .. } => *operation == Operation::CreateKey,
             Self::Transport {
                 operation, source, ..

@@ -75,6 +75,78 @@ async fn a_create_whose_answer_is_lost_is_outcome_unknown_and_sent_once() {
     }
 }
 
+/// What a server answers: status, extra header lines, body.
+type Answer = (u16, &'static str, &'static str);
+
+fn answering(answer: Answer) -> HandledServer {
+    HandledServer::start(move |_, stream| {
+        let (status, headers, body) = answer;
+        let _ = write!(
+            stream,
+            "HTTP/1.1 {status} X\r\n{headers}content-length: {}\r\n\r\n{body}",
+            body.len()
+        );
+    })
+}
+
+/// Whether a create answered this way may have made its key: every 5xx but
+/// those that say the request was refused (501, 505, 511, and a 503 that is
+/// the service's own, in its error form or with `Retry-After`).
+fn may_have_created((status, headers, body): Answer) -> bool {
+    match status {
+        501 | 505 | 511 => false,
+        503 => headers.is_empty() && body.is_empty(),
+        500..=599 => true,
+        _ => false,
+    }
+}
+
+#[tokio::test]
+async fn a_server_error_on_a_create_is_outcome_unknown_unless_it_refused_the_request() {
+    const DEEPGRAM_FORM: &str = r#"{"category":"SERVICE_UNAVAILABLE","message":"m"}"#;
+    const RETRY_AFTER: &str = "retry-after: 1\r\n";
+    let mut answers: Vec<Answer> = (500..=599).map(|status| (status, "", "")).collect();
+    for status in [500, 502, 503, 504] {
+        answers.push((status, "", DEEPGRAM_FORM));
+        answers.push((status, RETRY_AFTER, ""));
+    }
+    answers.extend([(429, "", ""), (400, "", DEEPGRAM_FORM), (404, "", "")]);
+    for answer in answers {
+        let server = answering(answer);
+        let client = Client::builder()
+            .api_key(TOKEN)
+            .base_url(&server.base_url)
+            .max_retries(0)
+            .build()
+            .unwrap();
+        let unknown = may_have_created(answer);
+        let err = client
+            .create_key("p", &CreateKey::new("c", ["member"]))
+            .await
+            .unwrap_err();
+        let message = err.to_string();
+        assert_eq!(err.is_outcome_unknown(), unknown, "{answer:?}: {err:?}");
+        assert_eq!(
+            message.contains("the key may have been created")
+                && message.contains("list the keys before trying again"),
+            unknown,
+            "{answer:?}: {message}"
+        );
+        assert!(
+            !unknown || !message.contains("try again later"),
+            "{answer:?}: {message}"
+        );
+        // A read answered the same way changed nothing.
+        let err = client.list_keys("p", None).await.unwrap_err();
+        assert!(!err.is_outcome_unknown(), "{answer:?}: {err:?}");
+        assert!(
+            !err.to_string().contains("may have been created"),
+            "{answer:?}: {err}"
+        );
+        assert_eq!(server.requests(), 2, "{answer:?}");
+    }
+}
+
 #[tokio::test]
 async fn a_create_that_times_out_after_sending_is_outcome_unknown() {
     let server = HandledServer::start(|_, _| std::thread::sleep(Duration::from_secs(2)));
