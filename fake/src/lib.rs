@@ -91,6 +91,7 @@
 //! ```
 
 mod clock;
+mod control;
 mod errors;
 mod faults;
 mod new_key;
@@ -228,9 +229,31 @@ pub struct FakeBuilder {
     address: SocketAddr,
     project_id: String,
     owner_token: Option<ApiKeySecret>,
+    control: bool,
 }
 
 impl FakeBuilder {
+    /// Serves the control endpoints too (default off), for tests in other
+    /// languages, which cannot call [`FakeDeepgram::fail`] or move the
+    /// clock; they take JSON, need no token and are not logged:
+    ///
+    /// - `POST /__fake/faults` injects a fault, as [`FakeDeepgram::fail`]:
+    ///   `{"operation": "create_key", "key_id": "...", "nth": 1, "times": 1,
+    ///   "fault": "status", "status": 503, "retry_after_seconds": 1,
+    ///   "after_ms": 0}`, every field but `fault` optional; `fault` is one of
+    ///   `status`, `drop_connection`, `drop_connection_after_acting`,
+    ///   `malformed_body`, `truncated_body`, `delay` (for `after_ms`);
+    /// - `DELETE /__fake/faults` forgets them ([`FakeDeepgram::clear_faults`]);
+    /// - `POST /__fake/clock` with `{"now": "2030-01-01T00:00:00Z"}` or
+    ///   `{"advance_seconds": 3600}` stops or moves the clock, and answers
+    ///   `{"now": ...}`.
+    ///
+    /// Bad input gets `400` with a plain-text reason naming the field.
+    pub fn control(mut self, control: bool) -> Self {
+        self.control = control;
+        self
+    }
+
     /// Where to listen; default `127.0.0.1:0`, a free port.
     pub fn address(mut self, address: SocketAddr) -> Self {
         self.address = address;
@@ -280,7 +303,7 @@ impl FakeBuilder {
             .map(str::to_owned)
             .unwrap_or_default();
         let state = Arc::new(Mutex::new(state));
-        let (server, mut address) = server::start(self.address, Arc::clone(&state))?;
+        let (server, mut address) = server::start(self.address, Arc::clone(&state), self.control)?;
         // Bound to every interface (0.0.0.0 or ::), the fake is reached on
         // loopback: a client refuses plain http:// to an address that is
         // not this machine's.
@@ -320,6 +343,7 @@ impl FakeDeepgram {
             address: SocketAddr::from(([127, 0, 0, 1], 0)),
             project_id: DEFAULT_PROJECT_ID.to_owned(),
             owner_token: None,
+            control: false,
         }
     }
 

@@ -49,6 +49,11 @@ struct Cli {
     /// The form of error bodies.
     #[arg(long, value_enum, default_value_t = Form::AsObserved)]
     error_form: Form,
+    /// Also serve `POST /__fake/faults`, `DELETE /__fake/faults` and
+    /// `POST /__fake/clock` to inject faults and move the clock (see
+    /// `FakeBuilder::control`).
+    #[arg(long)]
+    control: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -70,7 +75,8 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut builder = FakeDeepgram::builder()
         .address(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), cli.port))
-        .project_id(cli.project);
+        .project_id(cli.project)
+        .control(cli.control);
     if let Some(token) = cli.token {
         builder = builder.owner_token(token);
     }

@@ -33,7 +33,7 @@ use crate::state::{
 };
 use crate::{Operation, RecordedRequest};
 
-type SharedState = Arc<Mutex<State>>;
+pub(crate) type SharedState = Arc<Mutex<State>>;
 
 /// Request bodies larger than this are refused; a key's settings are a few
 /// hundred bytes.
@@ -61,6 +61,7 @@ impl Drop for Handle {
 pub(super) fn start(
     address: SocketAddr,
     state: SharedState,
+    control: bool,
 ) -> std::io::Result<(Handle, SocketAddr)> {
     let listener = std::net::TcpListener::bind(address)?;
     listener.set_nonblocking(true)?;
@@ -71,7 +72,7 @@ pub(super) fn start(
     let (shutdown, stopped) = oneshot::channel();
     let thread = std::thread::Builder::new()
         .name(format!("fake-deepgram-{}", bound.port()))
-        .spawn(move || runtime.block_on(serve(listener, routes(state), stopped)))?;
+        .spawn(move || runtime.block_on(serve(listener, routes(state, control), stopped)))?;
     Ok((
         Handle {
             shutdown: Some(shutdown),
@@ -155,8 +156,10 @@ impl FromRequestParts<SharedState> for Context {
     }
 }
 
-fn routes(state: SharedState) -> Router {
-    Router::new()
+/// The four operations, logged; with `control`, the control endpoints,
+/// which are not.
+fn routes(state: SharedState, control: bool) -> Router {
+    let router = Router::new()
         .route(
             "/v1/projects/{project_id}/keys",
             get(project_keys).post(project_keys),
@@ -166,8 +169,13 @@ fn routes(state: SharedState) -> Router {
             get(one_key).delete(one_key),
         )
         .fallback(unknown_path)
-        .layer(middleware::from_fn_with_state(Arc::clone(&state), record))
-        .with_state(state)
+        .layer(middleware::from_fn_with_state(Arc::clone(&state), record));
+    let router = if control {
+        router.merge(crate::control::routes())
+    } else {
+        router
+    };
+    router.with_state(state)
 }
 
 /// Logs every request and gives every response its `dg-request-id`.
@@ -578,6 +586,6 @@ fn log_entry<'s>(state: &'s mut State, request_id: &str) -> Option<&'s mut Recor
         .find(|logged| logged.request_id == request_id)
 }
 
-fn lock(state: &SharedState) -> std::sync::MutexGuard<'_, State> {
+pub(crate) fn lock(state: &SharedState) -> std::sync::MutexGuard<'_, State> {
     state.lock().unwrap_or_else(PoisonError::into_inner)
 }

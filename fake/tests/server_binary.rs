@@ -108,3 +108,33 @@ fn a_port_in_use_is_an_error_that_says_what_to_do() {
         "{stderr}"
     );
 }
+
+#[tokio::test]
+async fn with_control_the_program_takes_faults_over_http() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_deepgram-keys-fake"))
+        .args(["--port", "0", "--token", TOKEN, "--control"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let _server = Server(child);
+    let url = announced(&mut lines, "url");
+    let project = announced(&mut lines, "project");
+    let fault = r#"{"operation": "list_keys", "fault": "status", "status": 503}"#;
+    let injected = deepgram_keys::reqwest::Client::new()
+        .post(format!("{url}/__fake/faults"))
+        .body(fault)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(injected.status().as_u16(), 204);
+    let client = Client::builder()
+        .api_key(TOKEN)
+        .base_url(&url)
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let err = client.list_keys(&project, None).await.unwrap_err();
+    assert_eq!(err.status().map(|status| status.as_u16()), Some(503));
+    client.list_keys(&project, None).await.unwrap();
+}
