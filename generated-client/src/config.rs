@@ -19,9 +19,13 @@ pub const DEFAULT_BASE_URL: &str = "https://api.deepgram.com";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 /// The default number of retries after the first attempt.
 pub const DEFAULT_MAX_RETRIES: u32 = 2;
-/// The default of [`ClientBuilder::max_response_body`]: 32 MiB. A key in a
-/// list takes about 400 bytes, so this holds a list of some 80,000 keys.
-pub const DEFAULT_MAX_RESPONSE_BODY: usize = 32 * 1024 * 1024;
+/// The default of [`ClientBuilder::max_response_body`]: 16 MiB. A key in a
+/// list takes about 400 bytes, so this holds a list of some 40,000 keys.
+/// It also bounds the memory of decoding: the densest body the types take
+/// (one key with millions of empty-string scopes, 24 bytes each for 3 of
+/// JSON) peaks at about 9 times its size, so under 256 MB at this default
+/// (BENCHMARKS.md, "Peak memory"); 32 MiB peaked at 309 MB.
+pub const DEFAULT_MAX_RESPONSE_BODY: usize = 16 * 1024 * 1024;
 
 const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
 
@@ -271,7 +275,9 @@ impl ClientBuilder {
     }
 
     /// The most bytes of a success body the client reads; default
-    /// [`DEFAULT_MAX_RESPONSE_BODY`] (32 MiB, a list of some 80,000 keys).
+    /// [`DEFAULT_MAX_RESPONSE_BODY`] (16 MiB, a list of some 40,000 keys).
+    /// Decoding takes up to about 9 times the body's size in memory, so a
+    /// higher limit raises the most a hostile server can make a call use.
     /// A longer body is not read on: the call fails with
     /// [`Error::BodyTooLarge`], which names this setting. Error bodies are
     /// kept up to [`MAX_ERROR_BODY`](crate::MAX_ERROR_BODY) whatever this says.

@@ -105,7 +105,7 @@
 //! # Limits
 //!
 //! A success body is read up to [`ClientBuilder::max_response_body`]
-//! (default [`DEFAULT_MAX_RESPONSE_BODY`], 32 MiB, a list of some 80,000
+//! (default [`DEFAULT_MAX_RESPONSE_BODY`], 16 MiB, a list of some 40,000
 //! keys); a longer one is not read on and the call fails with
 //! [`Error::BodyTooLarge`], which names the setting. An error body is kept up
 //! to [`MAX_ERROR_BODY`] (16 KiB) and cut with a note. Bodies are read within
