@@ -255,3 +255,89 @@ fn the_project_spec_against_itself_reports_nothing() {
     assert!(report.hand_written_layer.is_empty());
     assert_eq!(report.semver, Bump::None);
 }
+
+/// A request body `D0` whose schemas `D0`..`D{depth-1}` each have two
+/// properties `l` and `r` referring to the next one, and whose last one
+/// has type `last`: `2^depth` paths lead to it.
+fn shared_chain(depth: usize, last: &str) -> Document {
+    let mut schemas = serde_json::Map::new();
+    for level in 0..depth {
+        let next = serde_json::json!({"$ref": format!("#/components/schemas/D{}", level + 1)});
+        schemas.insert(
+            format!("D{level}"),
+            serde_json::json!({"type": "object", "properties": {"l": next, "r": next}}),
+        );
+    }
+    schemas.insert(format!("D{depth}"), serde_json::json!({"type": last}));
+    Document::new(
+        "chain.yaml",
+        serde_json::json!({
+            "openapi": "3.0.3",
+            "info": {"title": "chain", "version": "1"},
+            "paths": {"/d": {"post": {
+                "operationId": "post_d",
+                "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/D0"}}}},
+                "responses": {"204": {"description": "done"}},
+            }}},
+            "components": {"schemas": schemas},
+        }),
+    )
+}
+
+#[test]
+fn a_schema_shared_by_many_paths_is_compared_once_at_the_first() {
+    // Compared path by path, this takes 2^40 comparisons.
+    let depth = 40;
+    let (old, new) = (
+        shared_chain(depth, "string"),
+        shared_chain(depth, "integer"),
+    );
+    let changes = review::http::compare(&old, &new);
+    let first_path = "/properties/l".repeat(depth);
+    let expected =
+        format!("/paths/~1d/post/requestBody/content/application~1json/schema{first_path}/type");
+    let reported: Vec<_> = changes
+        .iter()
+        .map(|change| (change.kind, change.severity, change.pointer.as_str()))
+        .collect();
+    assert_eq!(
+        reported,
+        [(RequestTypeChanged, Breaking, expected.as_str())],
+        "{changes:#?}"
+    );
+}
+
+#[test]
+fn a_recursive_schema_is_compared_to_its_end() {
+    let node = |value: &str| {
+        Document::new(
+            "node.yaml",
+            serde_json::json!({
+                "openapi": "3.0.3",
+                "info": {"title": "node", "version": "1"},
+                "paths": {"/n": {"get": {
+                    "operationId": "get_n",
+                    "responses": {"200": {"description": "a tree", "content": {"application/json": {
+                        "schema": {"$ref": "#/components/schemas/Node"}}}}},
+                }}},
+                "components": {"schemas": {"Node": {"type": "object", "properties": {
+                    "value": {"type": value},
+                    "next": {"$ref": "#/components/schemas/Node"},
+                    "children": {"type": "array", "items": {"$ref": "#/components/schemas/Node"}},
+                }}}},
+            }),
+        )
+    };
+    let changes = review::http::compare(&node("string"), &node("boolean"));
+    let reported: Vec<_> = changes
+        .iter()
+        .map(|change| (change.kind, change.pointer.as_str()))
+        .collect();
+    assert_eq!(
+        reported,
+        [(
+            ResponseTypeChanged,
+            "/paths/~1n/get/responses/200/content/application~1json/schema/properties/value/type"
+        )]
+    );
+}

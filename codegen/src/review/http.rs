@@ -43,6 +43,7 @@ pub fn compare(old: &Document, new: &Document) -> Vec<HttpChange> {
         operation: DOCUMENT.into(),
         calls_client: false,
         text_values: false,
+        compared: schema::Compared::new(),
     };
     let (old_root, new_root) = (old.root(), new.root());
     for field in ["/info/title", "/info/description"] {
@@ -92,6 +93,8 @@ struct Differ<'a> {
     /// Comparing a parameter's schema: its values travel as text, where
     /// `5` is as good a string as `abc`.
     text_values: bool,
+    /// The schemas already compared (see [`schema::Compared`]).
+    compared: schema::Compared,
 }
 
 /// Where a set of operations sits: what their additions and removals are.

@@ -131,14 +131,9 @@ impl<'a> Differ<'a> {
             );
             let there = child(&at, "schema");
             match (old_media.get("schema"), new_media.get("schema")) {
-                (Some(old_schema), Some(new_schema)) => self.schema(
-                    old_schema,
-                    new_schema,
-                    &there,
-                    direction,
-                    subject,
-                    &mut BTreeSet::new(),
-                ),
+                (Some(old_schema), Some(new_schema)) => {
+                    self.schema(old_schema, new_schema, &there, direction, subject)
+                }
                 // No schema allows any body.
                 (None, Some(_)) => self.push(
                     ChangeKind::ConstraintAdded,
@@ -226,7 +221,6 @@ impl<'a> Differ<'a> {
                     &child(&at, "schema"),
                     direction,
                     &what,
-                    &mut BTreeSet::new(),
                 );
             }
         }

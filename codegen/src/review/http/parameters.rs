@@ -1,7 +1,5 @@
 //! Comparing the parameters of one operation.
 
-use std::collections::BTreeSet;
-
 use serde_json::Value;
 
 use super::Differ;
@@ -166,14 +164,7 @@ impl<'a> Differ<'a> {
         }
         let text_values = self.text_values;
         self.text_values = true;
-        self.schema(
-            old_schema,
-            new_schema,
-            &at,
-            direction,
-            subject,
-            &mut BTreeSet::new(),
-        );
+        self.schema(old_schema, new_schema, &at, direction, subject);
         self.text_values = text_values;
     }
 }

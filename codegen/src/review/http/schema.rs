@@ -5,7 +5,7 @@
 mod applicators;
 mod values;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde_json::Value;
 
@@ -16,8 +16,16 @@ use crate::review::kind::{ChangeKind, Direction};
 /// The schema that allows every value.
 static ANY: Value = Value::Bool(true);
 
-/// The `$ref` pairs already being compared, so recursive schemas end.
-type Seen = BTreeSet<(String, String)>;
+/// One comparison: the old and the new schema (by where they are in their
+/// documents, references resolved), whether on the request side, and
+/// whether values travel as text.
+type Pair = (*const Value, *const Value, bool, bool);
+
+/// The comparisons already made, by operation: each pair of schemas is
+/// compared once per operation and side, however many paths reach it, so
+/// schemas shared through `$ref`s cost one comparison each and recursive
+/// ones end. A change inside is reported at the first path that reaches it.
+pub(super) type Compared = HashMap<String, HashSet<Pair>>;
 
 /// The kind a type change has on `direction`'s side.
 fn type_changed(direction: Direction) -> ChangeKind {
@@ -36,18 +44,29 @@ impl<'a> Differ<'a> {
         here: &str,
         direction: Direction,
         subject: &str,
-        seen: &mut Seen,
     ) {
-        let pair = ref_of(old).zip(ref_of(new));
-        if let Some(pair) = &pair
-            && !seen.insert(pair.clone())
-        {
-            return;
-        }
         let (old, new) = (self.old.resolved(old), self.new.resolved(new));
-        self.resolved_schema(old, new, here, direction, subject, seen);
-        if let Some(pair) = &pair {
-            seen.remove(pair);
+        if self.first_comparison(old, new, direction) {
+            self.resolved_schema(old, new, here, direction, subject);
+        }
+    }
+
+    /// Whether `old` and `new` are compared here for the first time in this
+    /// operation, on this side (see [`Compared`]).
+    fn first_comparison(&mut self, old: &Value, new: &Value, direction: Direction) -> bool {
+        let pair = (
+            std::ptr::from_ref(old),
+            std::ptr::from_ref(new),
+            direction == Direction::Request,
+            self.text_values,
+        );
+        match self.compared.get_mut(&self.operation) {
+            Some(pairs) => pairs.insert(pair),
+            None => {
+                let pairs = HashSet::from([pair]);
+                self.compared.insert(self.operation.clone(), pairs);
+                true
+            }
         }
     }
 
@@ -58,7 +77,6 @@ impl<'a> Differ<'a> {
         here: &str,
         direction: Direction,
         subject: &str,
-        seen: &mut Seen,
     ) {
         for field in DOCUMENTATION {
             self.documentation(old.get(field), new.get(field), &child(here, field));
@@ -89,8 +107,8 @@ impl<'a> Differ<'a> {
         self.nullable(old, new, here, direction, subject);
         self.enumeration(old, new, here, direction, subject);
         self.bounds(old, new, here, direction, subject);
-        self.properties(old, new, here, direction, subject, seen);
-        self.applicators(old, new, here, direction, subject, seen);
+        self.properties(old, new, here, direction, subject);
+        self.applicators(old, new, here, direction, subject);
     }
 
     /// Compares the types a schema admits; `false` when they are unrelated
@@ -145,7 +163,6 @@ impl<'a> Differ<'a> {
         here: &str,
         direction: Direction,
         subject: &str,
-        seen: &mut Seen,
     ) {
         let request = direction == Direction::Request;
         // A readOnly property is never sent, a writeOnly one never comes
@@ -210,7 +227,7 @@ impl<'a> Differ<'a> {
                 );
             }
             let subject = format!("{subject}, property `{name}`");
-            self.schema(old_prop, new_prop, &at, direction, &subject, seen);
+            self.schema(old_prop, new_prop, &at, direction, &subject);
         }
         for name in new_props
             .keys()
@@ -271,10 +288,6 @@ impl<'a> Differ<'a> {
             format!("{subject} {message}"),
         );
     }
-}
-
-fn ref_of(value: &Value) -> Option<String> {
-    value.get("$ref").and_then(Value::as_str).map(str::to_owned)
 }
 
 /// The JSON types a schema admits at its top level, `None` for any: its

@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use super::super::{Differ, show};
-use super::{Seen, schema_type, type_changed};
+use super::{schema_type, type_changed};
 use crate::document::DOCUMENTATION;
 use crate::document::{child, object};
 use crate::review::kind::{ChangeKind, Direction};
@@ -69,9 +69,8 @@ impl<'a> Differ<'a> {
         here: &str,
         direction: Direction,
         subject: &str,
-        seen: &mut Seen,
     ) {
-        self.items(old, new, here, direction, subject, seen);
+        self.items(old, new, here, direction, subject);
         let conditional = old.get("if").is_some() && new.get("if").is_some();
         if conditional && old.get("if") != new.get("if") {
             self.push(
@@ -92,7 +91,6 @@ impl<'a> Differ<'a> {
                 &child(here, keyword),
                 direction,
                 subject,
-                seen,
             );
         }
         self.negation(
@@ -113,7 +111,6 @@ impl<'a> Differ<'a> {
                     &there,
                     direction,
                     subject,
-                    seen,
                 );
             }
             for (name, new_schema) in new_map
@@ -121,7 +118,7 @@ impl<'a> Differ<'a> {
                 .filter(|(name, _)| !old_map.contains_key(*name))
             {
                 let there = child(&at, name);
-                self.subschema(None, Some(new_schema), &there, direction, subject, seen);
+                self.subschema(None, Some(new_schema), &there, direction, subject);
             }
         }
         self.dependent_required(old, new, here, direction, subject);
@@ -140,7 +137,7 @@ impl<'a> Differ<'a> {
             }
         }
         self.discriminator(old, new, here, direction, subject);
-        self.combinators(old, new, here, direction, subject, seen);
+        self.combinators(old, new, here, direction, subject);
     }
 
     /// `not`: one more narrows, one fewer widens. A changed one is judged
@@ -178,7 +175,6 @@ impl<'a> Differ<'a> {
         here: &str,
         direction: Direction,
         subject: &str,
-        seen: &mut Seen,
     ) {
         let keyword = here.rsplit('/').next().unwrap_or_default();
         match (allows_all(old), allows_all(new), old, new) {
@@ -210,7 +206,7 @@ impl<'a> Differ<'a> {
                         self.push(kind, Some(direction), here, message);
                     }
                 } else {
-                    self.schema(old, new, here, direction, subject, seen);
+                    self.schema(old, new, here, direction, subject);
                 }
             }
             (false, false, _, _) => {}
@@ -227,7 +223,6 @@ impl<'a> Differ<'a> {
         here: &str,
         direction: Direction,
         subject: &str,
-        seen: &mut Seen,
     ) {
         let prefix = |schema: &'a Value| -> &'a [Value] {
             schema
@@ -247,7 +242,7 @@ impl<'a> Differ<'a> {
             };
             let ((before, _), (after, there)) = (at(old, old_prefix), at(new, new_prefix));
             let subject = format!("{subject}, item {index}");
-            self.subschema(before, after, &there, direction, &subject, seen);
+            self.subschema(before, after, &there, direction, &subject);
         }
         self.subschema(
             old.get("items"),
@@ -255,7 +250,6 @@ impl<'a> Differ<'a> {
             &child(here, "items"),
             direction,
             subject,
-            seen,
         );
     }
 
@@ -388,7 +382,6 @@ impl<'a> Differ<'a> {
         here: &str,
         direction: Direction,
         subject: &str,
-        seen: &mut Seen,
     ) {
         let side = Some(direction);
         for combinator in ["allOf", "anyOf", "oneOf"] {
@@ -423,7 +416,6 @@ impl<'a> Differ<'a> {
                     &branch,
                     direction,
                     subject,
-                    seen,
                 );
             }
             let (adds, removes) = if combinator == "allOf" {
