@@ -153,6 +153,17 @@ pub enum ChangeKind {
     /// No pattern any more, or one that matches every string (`.*`).
     PatternRemoved,
     DefaultChanged,
+    /// `multipleOf` added, or the new one a multiple of the old one: every
+    /// new value was valid before.
+    MultipleOfTightened,
+    /// `multipleOf` removed, or the new one divides the old one.
+    MultipleOfLoosened,
+    /// Neither divides the other (2 to 3): which values pass moves both
+    /// ways.
+    MultipleOfChanged,
+    /// `uniqueItems: true` where there was none.
+    UniqueItemsAdded,
+    UniqueItemsRemoved,
     VariantAdded,
     VariantRemoved,
     /// Every old value is still valid: integer to number, or any type.
@@ -224,7 +235,7 @@ impl ChangeKind {
             RequestBodyRemoved | SuccessStatusRemoved | MediaTypeRemoved => Breaking,
             ResponseRequiredHeaderRemoved | ResponseHeaderBecameOptional => Breaking,
             RequestTypeChanged | ResponseTypeChanged | FormatChanged => Breaking,
-            ConditionChanged | ContentEncodingChanged => Breaking,
+            ConditionChanged | ContentEncodingChanged | MultipleOfChanged => Breaking,
             DiscriminatorPropertyChanged | DiscriminatorMappingChanged => Breaking,
             RequestBecameNonNullable | ResponseBecameNullable | RequestEnumValueRemoved => Breaking,
             RequestPropertyAddedRequired | RequestPropertyBecameRequired => Breaking,
@@ -260,9 +271,11 @@ impl ChangeKind {
                 narrows
             }
             TypeNarrowed | AllOfMemberAdded | ConstraintAdded => narrows,
+            MultipleOfTightened | UniqueItemsAdded => narrows,
             DiscriminatorMappingRemoved => narrows,
             EnumRemoved | BoundLoosened | VariantAdded | TypeWidened => widens,
             AllOfMemberRemoved | ConstraintRemoved => widens,
+            MultipleOfLoosened | UniqueItemsRemoved => widens,
         }
     }
 }

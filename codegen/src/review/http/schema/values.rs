@@ -1,5 +1,5 @@
 //! The keywords that limit values: `enum` (and `x-extensible-enum`),
-//! numeric bounds and `pattern`.
+//! numeric bounds, `multipleOf`, `uniqueItems` and `pattern`.
 
 use serde_json::Value;
 
@@ -26,6 +26,16 @@ const BOUNDS: [(&str, bool); 12] = [
 
 /// Patterns that match every string: as good as none.
 const ANY_STRING: [&str; 6] = ["", ".*", "^.*$", "^.*", ".*$", "(.*)"];
+
+/// Whether `factor` divides `multiple` a whole number of times (both
+/// positive, as `multipleOf` must be), within floating-point error.
+fn divides(factor: f64, multiple: f64) -> bool {
+    if factor <= 0.0 || multiple <= 0.0 {
+        return false;
+    }
+    let times = multiple / factor;
+    times >= 1.0 && (times - times.round()).abs() <= 1e-9 * times
+}
 
 impl Differ<'_> {
     /// Compares `enum` and `x-extensible-enum`: an extensible enum lists
@@ -133,7 +143,68 @@ impl Differ<'_> {
                 ),
             );
         }
+        self.multiple_of(old, new, here, direction, subject);
+        self.unique_items(old, new, here, direction, subject);
         self.patterns(old, new, here, direction, subject);
+    }
+
+    /// `multipleOf`: values that are multiples of 4 are multiples of 2, so
+    /// a new factor that is a multiple of the old one narrows, and one that
+    /// divides it widens.
+    fn multiple_of(
+        &mut self,
+        old: &Value,
+        new: &Value,
+        here: &str,
+        direction: Direction,
+        subject: &str,
+    ) {
+        let factor = |schema: &Value| schema.get("multipleOf").and_then(Value::as_f64);
+        let kind = match (factor(old), factor(new)) {
+            (before, after) if before == after => return,
+            (None, Some(_)) => ChangeKind::MultipleOfTightened,
+            (Some(_), None) => ChangeKind::MultipleOfLoosened,
+            (Some(before), Some(after)) if divides(before, after) => {
+                ChangeKind::MultipleOfTightened
+            }
+            (Some(before), Some(after)) if divides(after, before) => ChangeKind::MultipleOfLoosened,
+            _ => ChangeKind::MultipleOfChanged,
+        };
+        self.push(
+            kind,
+            Some(direction),
+            &child(here, "multipleOf"),
+            format!(
+                "{subject}: `multipleOf` went from {} to {}",
+                show(old.get("multipleOf")),
+                show(new.get("multipleOf"))
+            ),
+        );
+    }
+
+    /// `uniqueItems`: `true` refuses lists with repeats; `false` and no
+    /// keyword allow them.
+    fn unique_items(
+        &mut self,
+        old: &Value,
+        new: &Value,
+        here: &str,
+        direction: Direction,
+        subject: &str,
+    ) {
+        let unique =
+            |schema: &Value| schema.get("uniqueItems").and_then(Value::as_bool) == Some(true);
+        let (kind, message) = match (unique(old), unique(new)) {
+            (false, true) => (ChangeKind::UniqueItemsAdded, "items must now be unique"),
+            (true, false) => (ChangeKind::UniqueItemsRemoved, "items may now repeat"),
+            _ => return,
+        };
+        self.push(
+            kind,
+            Some(direction),
+            &child(here, "uniqueItems"),
+            format!("{subject}: {message}"),
+        );
     }
 
     fn patterns(
