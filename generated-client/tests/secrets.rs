@@ -426,3 +426,40 @@ async fn base64_echoes_of_tokens_of_every_length_are_redacted_in_every_form() {
         assert_hidden(&err.to_string(), token, token, &format!("token {token:?}"));
     }
 }
+
+#[tokio::test]
+async fn an_error_body_is_not_read_past_its_cap() {
+    // A 64 MiB error body of which only 32 KiB ever arrive: a client that
+    // reads on past the 16 KiB it keeps waits for the rest until its
+    // deadline and reports a timeout instead of the error.
+    let server = HandledServer::start(|_, stream| {
+        let _ = write!(
+            stream,
+            "HTTP/1.1 500 X\r\ncontent-length: {}\r\n\r\n",
+            64 * 1024 * 1024
+        );
+        let _ = stream.write_all(&[b'x'; 32 * 1024]);
+        std::thread::sleep(Duration::from_secs(3));
+    });
+    let client = Client::builder()
+        .api_key("some-token-value")
+        .base_url(&server.base_url)
+        .max_retries(0)
+        .timeout(Duration::from_secs(1))
+        .build()
+        .unwrap();
+    let err = client.list_keys("p", None).await.unwrap_err();
+    let Error::Api(api) = &err else {
+        panic!("the error body was read on past its cap: {err:?}")
+    };
+    assert_eq!(api.status, 500);
+    let raw = api.raw_body.as_deref().unwrap_or_default();
+    assert!(
+        raw.ends_with(&format!(
+            "[cut: only the first {} bytes are kept]",
+            deepgram_keys::MAX_ERROR_BODY
+        )),
+        "{}",
+        &raw[raw.len().saturating_sub(200)..]
+    );
+}
