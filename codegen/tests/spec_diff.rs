@@ -136,8 +136,10 @@ const CASES: &[Case] = &[
     case("v31-dependent-required-added", &[(ConstraintAdded, Breaking)], &[], &[], Major),
     case("v31-dependent-schema-removed", &[(ConstraintRemoved, NonBreaking)], &[], &[], Minor),
     case("v31-discriminator-changed", &[(DiscriminatorMappingRemoved, Breaking), (DiscriminatorPropertyChanged, Breaking)], &[], &[], Major),
+    case("v31-if-ref-renamed", &[], &[(TypeAdded, Minor), (TypeRemoved, Major)], &[], Major),
     case("v31-min-contains-raised", &[(BoundTightened, Breaking)], &[], &[], Major),
     case("v31-not-widened", &[(ConditionChanged, Breaking)], &[(InternalsChanged, Patch)], &[], Major),
+    case("v31-not-ref-target-widened", &[(ConditionChanged, Breaking)], &[], &[], Major),
     case("v31-parameter-becomes-exploded-array", &[(TypeWidened, NonBreaking)], &[(TypeRemoved, Major)], &[MethodSignatureChanged], Major),
     case("v31-parameter-becomes-narrower-array", &[(TypeNarrowed, Breaking)], &[(TypeRemoved, Major)], &[MethodSignatureChanged], Major),
     case("v31-pattern-properties-tightened", &[(BoundTightened, Breaking)], &[], &[], Major),
@@ -156,6 +158,7 @@ const BEYOND_GENERATOR: &[&str] = &[
     "request-media-type-beyond-generator",
     "request-media-type-schema-added",
     "response-media-type-schema-removed",
+    "v31-not-ref-target-widened",
 ];
 
 fn documents(name: &str) -> (Document, Document) {

@@ -71,8 +71,9 @@ impl<'a> Differ<'a> {
         subject: &str,
     ) {
         self.items(old, new, here, direction, subject);
-        let conditional = old.get("if").is_some() && new.get("if").is_some();
-        if conditional && old.get("if") != new.get("if") {
+        if let (Some(old_if), Some(new_if)) = (old.get("if"), new.get("if"))
+            && !self.same_values(old_if, new_if, direction)
+        {
             self.push(
                 ChangeKind::ConditionChanged,
                 Some(direction),
@@ -145,15 +146,15 @@ impl<'a> Differ<'a> {
     /// one, and the kinds of change are named for the side they are on.
     fn negation(
         &mut self,
-        old: Option<&Value>,
-        new: Option<&Value>,
+        old: Option<&'a Value>,
+        new: Option<&'a Value>,
         here: &str,
         direction: Direction,
         subject: &str,
     ) {
         let (kind, message) = match (old, new) {
             (None, None) => return,
-            (Some(old), Some(new)) if self.old.resolved(old) == self.new.resolved(new) => return,
+            (Some(old), Some(new)) if self.same_values(old, new, direction) => return,
             (None, Some(new)) => (ChangeKind::ConstraintAdded, format!("a new `not` {new}")),
             (Some(old), None) => (
                 ChangeKind::ConstraintRemoved,
@@ -165,6 +166,24 @@ impl<'a> Differ<'a> {
             ),
         };
         self.push(kind, Some(direction), here, format!("{subject}: {message}"));
+    }
+
+    /// Whether two schemas allow the same values, `$ref`s followed at any
+    /// depth: compared on their own (without reporting), nothing but their
+    /// documentation differs. What an `if` or a `not` holds is judged so.
+    fn same_values(&mut self, old: &'a Value, new: &'a Value, direction: Direction) -> bool {
+        let changes = std::mem::take(&mut self.changes);
+        let compared = std::mem::take(&mut self.compared);
+        self.schema(old, new, "", direction, "");
+        let same = self.changes.iter().all(|change| {
+            matches!(
+                change.kind,
+                ChangeKind::DocumentationChanged | ChangeKind::ExampleChanged
+            )
+        });
+        self.changes = changes;
+        self.compared = compared;
+        same
     }
 
     /// Compares one applicator's value on both sides; `None` is no keyword.
