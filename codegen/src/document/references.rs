@@ -6,6 +6,7 @@
 //! `$ref` to itself) describes a type with no values: it is refused,
 //! naming the cycle, by every tool alike.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde_json::Value;
@@ -82,24 +83,50 @@ impl Document {
     /// holds none or where `onward` says to stop.
     pub(crate) fn follow<'d>(
         &'d self,
-        mut value: &'d Value,
+        value: &'d Value,
         onward: impl Fn(&Value) -> bool,
     ) -> Result<&'d Value, RefProblem> {
-        let mut followed: Vec<&str> = Vec::new();
-        while let Some(reference) = value.get("$ref") {
-            if !followed.is_empty() && !onward(value) {
-                break;
-            }
-            let reference = reference.as_str().ok_or(RefProblem::NotAString)?;
+        let Some(first) = value.get("$ref") else {
+            return Ok(value);
+        };
+        let first = first.as_str().ok_or(RefProblem::NotAString)?;
+        self.chain(Cow::Borrowed(first), |item, _| match item.get("$ref") {
+            Some(reference) if onward(item) => reference
+                .as_str()
+                .map(|reference| Some(Cow::Borrowed(reference)))
+                .ok_or(RefProblem::NotAString),
+            _ => Ok(None),
+        })
+    }
+
+    /// The one walk along a chain of references: from `first` to its
+    /// target, then on to the reference `next` names for each item reached
+    /// (given with the reference that reached it), until `next` names none;
+    /// a reference met twice is a cycle.
+    fn chain<'d>(
+        &'d self,
+        first: Cow<'d, str>,
+        mut next: impl FnMut(&'d Value, &str) -> Result<Option<Cow<'d, str>>, RefProblem>,
+    ) -> Result<&'d Value, RefProblem> {
+        let mut followed: Vec<Cow<'d, str>> = Vec::new();
+        let mut reference = first;
+        loop {
             if let Some(start) = followed.iter().position(|seen| *seen == reference) {
                 return Err(RefProblem::Cycle(
-                    followed[start..].iter().map(|s| (*s).to_owned()).collect(),
+                    followed[start..]
+                        .iter()
+                        .map(|seen| seen.to_string())
+                        .collect(),
                 ));
             }
+            let target = self.target(&reference)?;
+            let onward = next(target, &reference)?;
             followed.push(reference);
-            value = self.target(reference)?;
+            match onward {
+                Some(onward) => reference = onward,
+                None => return Ok(target),
+            }
         }
-        Ok(value)
     }
 
     /// [`Document::resolve`] for a document whose references were checked
@@ -165,19 +192,17 @@ impl Document {
     /// their target; returns the cycle, if the chain comes back on itself,
     /// starting from its smallest reference.
     fn alias_cycle(&self, reference: &str) -> Option<Vec<String>> {
-        let mut chain: Vec<String> = Vec::new();
-        let mut next = reference.to_owned();
-        loop {
-            if let Some(start) = chain.iter().position(|seen| *seen == next) {
-                let mut cycle = chain.split_off(start);
+        let through_aliases = |target: &Value, reached: &str| {
+            let fragment = reached.strip_prefix('#');
+            Ok(fragment.and_then(|fragment| alias_of(target, fragment).map(Cow::Owned)))
+        };
+        match self.chain(Cow::Borrowed(reference), through_aliases) {
+            Err(RefProblem::Cycle(mut cycle)) => {
                 let smallest = (0..cycle.len()).min_by_key(|&i| &cycle[i])?;
                 cycle.rotate_left(smallest);
-                return Some(cycle);
+                Some(cycle)
             }
-            let fragment = next.strip_prefix('#')?.to_owned();
-            let target = self.root.pointer(&fragment)?;
-            chain.push(next);
-            next = alias_of(target, &fragment)?;
+            _ => None,
         }
     }
 }

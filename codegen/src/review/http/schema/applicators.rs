@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use super::super::{Differ, show};
 use super::{schema_type, type_changed};
-use crate::document::DOCUMENTATION;
+use crate::document::{DOCUMENTATION, is_documentation};
 use crate::document::{child, object};
 use crate::review::kind::{ChangeKind, Direction};
 
@@ -56,9 +56,9 @@ pub(super) fn is_bare_type(branch: &Value) -> bool {
 /// Whether a member of `allOf` only annotates (adds a title or a
 /// description): it constrains nothing.
 fn annotates_only(member: &Value) -> bool {
-    object(Some(member)).keys().all(|key| {
-        DOCUMENTATION.contains(&key.as_str()) || key == "deprecated" || key.starts_with("x-")
-    })
+    object(Some(member))
+        .keys()
+        .all(|key| is_documentation(key) || key == "deprecated")
 }
 
 impl<'a> Differ<'a> {
