@@ -17,7 +17,8 @@
 //!
 //! `CHAOS_SEED` (default 18) and `CHAOS_CALLS` (default 2,000) choose the
 //! campaign; a failure names the seed and the call to rerun. The long run:
-//! `CHAOS_CALLS=100000 cargo test --release -p deepgram-keys-fake --test chaos -- --nocapture`.
+//! `CHAOS_CALLS=100000 cargo test -p deepgram-keys-fake --test chaos -- --nocapture`
+//! (its figure is in the README).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
