@@ -49,6 +49,8 @@ const fn case(
 #[rustfmt::skip]
 const CASES: &[Case] = &[
     case("callback-removed", &[(CallbackRemoved, Breaking)], &[], &[], Major),
+    case("header-parameter-name-case-changed", &[], &[], &[], Bump::None),
+    case("header-parameter-name-case-changed-back", &[], &[], &[], Bump::None),
     case("callback-request-property-added-required", &[(ResponsePropertyAdded, NonBreaking), (ResponsePropertyBecameRequired, NonBreaking)], &[], &[], Minor),
     case("description-changed", &[(DocumentationChanged, Info)], &[], &[], Patch),
     case("example-changed", &[(ExampleChanged, Info)], &[], &[], Patch),

@@ -153,13 +153,14 @@ impl<'d> Operation<'d> {
                 {
                     continue;
                 }
-                found.retain(|existing| (existing.name, existing.location) != (name, location));
-                found.push(Parameter {
+                let parameter = Parameter {
                     name,
                     location,
                     value,
                     pointer: format!("{base}/{index}"),
-                });
+                };
+                found.retain(|existing| !existing.same_as(&parameter));
+                found.push(parameter);
             }
         }
         found
@@ -215,6 +216,21 @@ impl<'d> Operation<'d> {
 }
 
 impl Parameter<'_> {
+    /// Its name as it is matched: a header's in lower case, since HTTP
+    /// header names are case-insensitive; any other exactly.
+    pub fn matching_name(&self) -> String {
+        if self.location == "header" {
+            self.name.to_ascii_lowercase()
+        } else {
+            self.name.to_owned()
+        }
+    }
+
+    /// Whether `other` is the same parameter: same location, same name.
+    fn same_as(&self, other: &Parameter) -> bool {
+        self.location == other.location && self.matching_name() == other.matching_name()
+    }
+
     /// Whether callers must send it.
     pub fn required(&self) -> bool {
         self.value

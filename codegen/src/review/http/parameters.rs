@@ -6,12 +6,13 @@ use super::Differ;
 use crate::document::{Operation, Parameter, child};
 use crate::review::kind::{ChangeKind, Direction};
 
-/// How a parameter is matched across the two specs: by location and name,
-/// except that a path parameter is its position in the path template, so a
-/// renamed one (`/pets/{id}` to `/pets/{petId}`) is the same parameter.
+/// How a parameter is matched across the two specs: by location and name
+/// (a header's name in any case, as HTTP reads it), except that a path
+/// parameter is its position in the path template, so a renamed one
+/// (`/pets/{id}` to `/pets/{petId}`) is the same parameter.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Key<'p> {
-    Named(&'p str, &'p str),
+    Named(&'p str, String),
     PathPosition(usize),
 }
 
@@ -25,7 +26,7 @@ fn key<'p>(path: &str, parameter: &Parameter<'p>) -> Key<'p> {
             return Key::PathPosition(position);
         }
     }
-    Key::Named(parameter.location, parameter.name)
+    Key::Named(parameter.location, parameter.matching_name())
 }
 
 /// How a parameter is written on the wire: its `style` and `explode`, with
@@ -49,6 +50,9 @@ fn form_exploded(parameter: &Parameter) -> bool {
 
 impl<'a> Differ<'a> {
     pub(super) fn parameters(&mut self, old_op: &Operation<'a>, new_op: &Operation<'a>) {
+        // Parameters travel in the request: the client's, or the API's to a
+        // webhook or callback receiver.
+        let direction = Some(self.side(Direction::Request));
         let (old, new) = (old_op.parameters(), new_op.parameters());
         let old_keys: Vec<Key> = old.iter().map(|p| key(old_op.path, p)).collect();
         let new_keys: Vec<Key> = new.iter().map(|p| key(new_op.path, p)).collect();
@@ -57,7 +61,7 @@ impl<'a> Differ<'a> {
             let Some(index) = new_keys.iter().position(|candidate| candidate == param_key) else {
                 self.push(
                     ChangeKind::ParameterRemoved,
-                    None,
+                    direction,
                     &param.pointer,
                     format!("{subject} was removed"),
                 );
@@ -83,7 +87,7 @@ impl<'a> Differ<'a> {
                 };
                 self.push(
                     kind,
-                    None,
+                    direction,
                     &param.pointer,
                     format!("{what} {} parameter `{}`", param.location, param.name),
                 );
@@ -92,16 +96,17 @@ impl<'a> Differ<'a> {
     }
 
     fn parameter_changes(&mut self, param: &Parameter<'a>, now: &Parameter<'a>, subject: &str) {
+        let direction = self.side(Direction::Request);
         match (param.required(), now.required()) {
             (false, true) => self.push(
                 ChangeKind::ParameterBecameRequired,
-                None,
+                Some(direction),
                 &now.pointer,
                 format!("{subject} became required"),
             ),
             (true, false) => self.push(
                 ChangeKind::ParameterBecameOptional,
-                None,
+                Some(direction),
                 &now.pointer,
                 format!("{subject} became optional"),
             ),
@@ -127,12 +132,14 @@ impl<'a> Differ<'a> {
                 ),
             );
         }
+        if self.described_by_content(param.value, now.value, &now.pointer, direction, subject) {
+            return;
+        }
         let (Some(old_schema), Some(new_schema)) =
             (param.value.get("schema"), now.value.get("schema"))
         else {
             return;
         };
-        let direction = self.side(Direction::Request);
         let mut at = child(&now.pointer, "schema");
         let (mut old_schema, mut new_schema) =
             (self.old.resolved(old_schema), self.new.resolved(new_schema));
