@@ -48,7 +48,12 @@ const fn case(
 // optional query parameter changes only the private generated client.
 #[rustfmt::skip]
 const CASES: &[Case] = &[
+    case("callback-parameter-added-required", &[(ParameterAddedRequired, NonBreaking)], &[], &[], Minor),
+    case("callback-parameter-became-optional", &[(ParameterBecameOptional, Breaking)], &[], &[], Major),
+    case("callback-parameter-became-required", &[(ParameterBecameRequired, NonBreaking)], &[], &[], Minor),
+    case("callback-parameter-removed", &[(ParameterRemoved, Breaking)], &[], &[], Major),
     case("callback-removed", &[(CallbackRemoved, Breaking)], &[], &[], Major),
+    case("callback-url-expression-changed", &[(CallbackAdded, NonBreaking), (CallbackRemoved, Breaking)], &[], &[], Major),
     case("header-parameter-name-case-changed", &[], &[], &[], Bump::None),
     case("header-parameter-name-case-changed-back", &[], &[], &[], Bump::None),
     case("callback-request-property-added-required", &[(ResponsePropertyAdded, NonBreaking), (ResponsePropertyBecameRequired, NonBreaking)], &[], &[], Minor),
@@ -106,8 +111,8 @@ const CASES: &[Case] = &[
     case("request-property-type-changed", &[(RequestTypeChanged, Breaking)], &[(FieldRetyped, Major)], &[], Major),
     case("request-read-only-property-required", &[], &[(FieldAdded, Major)], &[], Major),
     case("response-all-of-member-added", &[(AllOfMemberAdded, NonBreaking)], &[(InternalsChanged, Patch)], &[], Minor),
-    case("response-enum-value-added", &[(ResponseEnumValueAdded, Info)], &[(VariantAdded, Major)], &[], Major),
-    case("response-extensible-enum-value-added", &[(ResponseEnumValueAdded, Info)], &[], &[], Patch),
+    case("response-enum-value-added", &[(ResponseEnumValueAdded, Breaking)], &[(VariantAdded, Major)], &[], Major),
+    case("response-extensible-enum-value-added", &[(ResponseExtensibleEnumValueAdded, Info)], &[], &[], Patch),
     case("response-header-added", &[(ResponseHeaderAdded, NonBreaking)], &[], &[], Minor),
     case("response-header-became-optional", &[(ResponseHeaderBecameOptional, Breaking)], &[], &[], Major),
     case("response-header-required-removed", &[(ResponseRequiredHeaderRemoved, Breaking)], &[], &[], Major),

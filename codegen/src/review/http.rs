@@ -156,11 +156,20 @@ impl<'a> Differ<'a> {
     }
 
     fn operations(&mut self, old: Vec<Operation<'a>>, new: Vec<Operation<'a>>, place: Place) {
+        // A callback's key is a runtime expression (`{$request.body#/url}`)
+        // naming where the API calls: all of it counts, so a changed
+        // expression is a callback removed and another added.
         let by_place =
             |operations: Vec<Operation<'a>>| -> BTreeMap<(String, &'static str), Operation<'a>> {
                 operations
                     .into_iter()
-                    .map(|operation| ((template(operation.path), operation.method), operation))
+                    .map(|operation| {
+                        let place_key = match place {
+                            Place::Callback => operation.path.to_owned(),
+                            Place::Path | Place::Webhook => template(operation.path),
+                        };
+                        ((place_key, operation.method), operation)
+                    })
                     .collect()
             };
         let outer = self.operation.clone();

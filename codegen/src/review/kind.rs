@@ -132,6 +132,7 @@ pub enum ChangeKind {
     RequestEnumValueAdded,
     RequestEnumValueRemoved,
     ResponseEnumValueAdded,
+    ResponseExtensibleEnumValueAdded,
     ResponseEnumValueRemoved,
     RequestPropertyAddedOptional,
     RequestPropertyAddedRequired,
@@ -214,14 +215,17 @@ impl ChangeKind {
         match self {
             DocumentationChanged | ExampleChanged | ServersChanged | OperationIdChanged => Info,
             UpstreamNameChanged | PathParameterRenamed => Info,
-            // Clients do not know a value they were never told about; they
-            // must tolerate it, but nothing they did stops working.
-            ResponseEnumValueAdded => Info,
+            // An `x-extensible-enum` tells clients to expect values it does
+            // not list; a plain `enum` promised them the list.
+            ResponseExtensibleEnumValueAdded => Info,
             DiscriminatorAdded | DiscriminatorRemoved => Info,
             Deprecated | Reactivated | SunsetAdded | SunsetPostponed | StabilityIncreased => Info,
 
             SecurityRequirementAdded | SecurityScopeAdded | SecuritySchemeChanged => Breaking,
-            OperationRemoved | ParameterRemoved | ParameterAddedRequired => Breaking,
+            // A removed parameter breaks both ways: a server may refuse
+            // what it no longer knows, and a receiver (a webhook's) loses
+            // a value it read.
+            OperationRemoved | ParameterRemoved => Breaking,
             // A receiver that relied on being called is not called any more.
             WebhookRemoved | CallbackRemoved => Breaking,
             // The lifecycle is a promise to clients about time to migrate.
@@ -229,9 +233,7 @@ impl ChangeKind {
             // Fail closed: a promise that cannot be read cannot be kept.
             LifecycleUnreadable => Breaking,
             ParameterSerializationChanged => Breaking,
-            ParameterBecameRequired | RequestBodyAddedRequired | RequestBodyBecameRequired => {
-                Breaking
-            }
+            RequestBodyAddedRequired | RequestBodyBecameRequired => Breaking,
             RequestBodyRemoved | SuccessStatusRemoved | MediaTypeRemoved => Breaking,
             ResponseRequiredHeaderRemoved | ResponseHeaderBecameOptional => Breaking,
             RequestTypeChanged | ResponseTypeChanged | FormatChanged => Breaking,
@@ -243,13 +245,17 @@ impl ChangeKind {
             // still sends the removed property.
             RequestPropertyRemovedFromClosedObject => Breaking,
             ResponsePropertyBecameOptional | ResponseRequiredPropertyRemoved => Breaking,
+            // Responses may not widen: a client that decodes to the listed
+            // values (a generated Rust enum, an exhaustive match) fails on
+            // a value it was never told about.
+            ResponseEnumValueAdded => Breaking,
 
             SecuritySchemeAdded | OperationAdded | ParameterAddedOptional => NonBreaking,
             // The requirements that used a scheme change too, and say so.
             SecuritySchemeRemoved => NonBreaking,
             SecurityRequirementRemoved | SecurityScopeRemoved => NonBreaking,
             WebhookAdded | CallbackAdded => NonBreaking,
-            ParameterBecameOptional | RequestBodyAddedOptional | ResponseStatusAdded => NonBreaking,
+            RequestBodyAddedOptional | ResponseStatusAdded => NonBreaking,
             ErrorStatusRemoved | MediaTypeAdded => NonBreaking,
             // Clients cannot count on a header that was optional.
             ResponseHeaderAdded | ResponseHeaderBecameRequired => NonBreaking,
@@ -273,6 +279,11 @@ impl ChangeKind {
             TypeNarrowed | AllOfMemberAdded | ConstraintAdded => narrows,
             MultipleOfTightened | UniqueItemsAdded => narrows,
             DiscriminatorMappingRemoved => narrows,
+            // A parameter the sender must now send narrows what is sent:
+            // a client's request (breaking), or the API's request to a
+            // webhook or callback, whose receiver only gains a value.
+            ParameterAddedRequired | ParameterBecameRequired => narrows,
+            ParameterBecameOptional => widens,
             EnumRemoved | BoundLoosened | VariantAdded | TypeWidened => widens,
             AllOfMemberRemoved | ConstraintRemoved => widens,
             MultipleOfLoosened | UniqueItemsRemoved => widens,

@@ -76,6 +76,10 @@ impl Differ<'_> {
                     ChangeKind::RequestEnumValueRemoved,
                     ChangeKind::RequestEnumValueAdded,
                 ),
+                Direction::Response if keyword == "x-extensible-enum" => (
+                    ChangeKind::ResponseEnumValueRemoved,
+                    ChangeKind::ResponseExtensibleEnumValueAdded,
+                ),
                 Direction::Response => (
                     ChangeKind::ResponseEnumValueRemoved,
                     ChangeKind::ResponseEnumValueAdded,
@@ -90,7 +94,10 @@ impl Differ<'_> {
             }
             let note = match direction {
                 Direction::Request => "",
-                Direction::Response => " (clients must tolerate values they do not know)",
+                Direction::Response if keyword == "x-extensible-enum" => {
+                    " (the enum is extensible: clients expect values it does not list)"
+                }
+                Direction::Response => " (a client that decodes to the listed values fails on it)",
             };
             for value in new_values
                 .iter()
