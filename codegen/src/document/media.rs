@@ -8,9 +8,42 @@ pub fn is_json(media_type: &str) -> bool {
     media_type == "application/json" || media_type.starts_with("application/json;")
 }
 
+/// What names a media type: its type and subtype in lower case, without
+/// parameters. `application/JSON; charset=utf-8` is `application/json`:
+/// RFC 9110 makes type and subtype case-insensitive, and a charset does not
+/// change what the schema describes.
+pub fn media_type_essence(media_type: &str) -> String {
+    let type_and_subtype = media_type.split(';').next().unwrap_or_default();
+    type_and_subtype.trim().to_ascii_lowercase()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_essence_ignores_case_parameters_and_spaces() {
+        for spelling in [
+            "application/json",
+            "application/JSON",
+            "Application/Json; charset=utf-8",
+            " application/json ;charset=UTF-8",
+        ] {
+            assert_eq!(
+                media_type_essence(spelling),
+                "application/json",
+                "{spelling}"
+            );
+        }
+        assert_eq!(
+            media_type_essence("application/problem+json"),
+            "application/problem+json"
+        );
+        assert_ne!(
+            media_type_essence("text/plain"),
+            media_type_essence("text/html")
+        );
+    }
 
     #[test]
     fn only_application_json_is_json() {

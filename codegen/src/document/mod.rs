@@ -26,7 +26,7 @@ use crate::error::Error;
 
 pub use bundle::BUNDLED;
 pub use keywords::{DOCUMENTATION, is_annotation, is_documentation};
-pub use media::is_json;
+pub use media::{is_json, media_type_essence};
 pub use normalize::{Dialect, normalize};
 use operations::METHODS;
 pub use operations::{Operation, Parameter, Response};

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use super::Differ;
-use crate::document::{Operation, Response, ResponseKey, child, object};
+use crate::document::{Operation, Response, ResponseKey, child, media_type_essence, object};
 use crate::review::kind::{ChangeKind, Direction};
 
 impl<'a> Differ<'a> {
@@ -64,11 +64,26 @@ impl<'a> Differ<'a> {
     pub(super) fn responses(&mut self, old: &Operation<'a>, new: &Operation<'a>, here: &str) {
         let (old, new) = (old.responses(), new.responses());
         let labels: BTreeSet<&str> = old.iter().chain(&new).map(|r| r.label).collect();
+        let only_in = |these: &[Response<'a>], others: &[Response<'a>]| -> Vec<Response<'a>> {
+            these
+                .iter()
+                .filter(|response| others.iter().all(|other| other.label != response.label))
+                .cloned()
+                .collect()
+        };
+        let restated = restated_statuses(&only_in(&old, &new), &only_in(&new, &old));
         for label in labels {
             let at = child(here, label);
             let find =
                 |responses: &[Response<'a>]| responses.iter().find(|r| r.label == label).cloned();
-            match (find(&old), find(&new)) {
+            if restated.iter().any(|(_, after)| after.label == label) {
+                continue;
+            }
+            let (before, after) = match restated.iter().find(|(before, _)| before.label == label) {
+                Some((before, after)) => (Some(before.clone()), Some(after.clone())),
+                None => (find(&old), find(&new)),
+            };
+            match (before, after) {
                 (None, None) => {}
                 (Some(removed), None) => {
                     let kind = if removed.key.is_some_and(ResponseKey::may_be_success) {
@@ -85,6 +100,7 @@ impl<'a> Differ<'a> {
                     format!("a new response {label}"),
                 ),
                 (Some(old_response), Some(new_response)) => {
+                    let at = child(here, new_response.label);
                     self.documentation(
                         old_response.value.get("description"),
                         new_response.value.get("description"),
@@ -104,7 +120,7 @@ impl<'a> Differ<'a> {
         }
     }
 
-    fn content(
+    pub(super) fn content(
         &mut self,
         old: Option<&'a Value>,
         new: Option<&'a Value>,
@@ -113,9 +129,17 @@ impl<'a> Differ<'a> {
         subject: &str,
     ) {
         let (old, new) = (object(old), object(new));
+        // Matched by essence: `application/JSON` is `application/json`.
+        let find = |content: &'a serde_json::Map<String, Value>, media_type: &str| {
+            let wanted = media_type_essence(media_type);
+            content
+                .iter()
+                .find(|(candidate, _)| media_type_essence(candidate) == wanted)
+                .map(|(_, media)| media)
+        };
         for (media_type, old_media) in old {
             let at = child(here, media_type);
-            let Some(new_media) = new.get(media_type) else {
+            let Some(new_media) = find(new, media_type) else {
                 self.push(
                     ChangeKind::MediaTypeRemoved,
                     Some(direction),
@@ -152,7 +176,7 @@ impl<'a> Differ<'a> {
         }
         for media_type in new
             .keys()
-            .filter(|media_type| !old.contains_key(*media_type))
+            .filter(|media_type| find(old, media_type).is_none())
         {
             self.push(
                 ChangeKind::MediaTypeAdded,
@@ -160,6 +184,47 @@ impl<'a> Differ<'a> {
                 &child(here, media_type),
                 format!("{subject} also offers `{media_type}`"),
             );
+        }
+    }
+
+    /// Compares a parameter or header that either side describes by
+    /// `content` (a media type and its schema) instead of `schema`, and
+    /// says whether it did. From `schema` to `content` or back, the value
+    /// is written another way on the wire.
+    pub(super) fn described_by_content(
+        &mut self,
+        old: &'a Value,
+        new: &'a Value,
+        here: &str,
+        direction: Direction,
+        subject: &str,
+    ) -> bool {
+        match (old.get("content"), new.get("content")) {
+            (None, None) => false,
+            (Some(old_content), Some(new_content)) => {
+                self.content(
+                    Some(old_content),
+                    Some(new_content),
+                    &child(here, "content"),
+                    direction,
+                    subject,
+                );
+                true
+            }
+            (old_content, _) => {
+                let (before, after) = if old_content.is_some() {
+                    ("a media type", "a schema")
+                } else {
+                    ("a schema", "a media type")
+                };
+                self.push(
+                    ChangeKind::ParameterSerializationChanged,
+                    None,
+                    here,
+                    format!("{subject} is written differently: by {before}, now by {after}"),
+                );
+                true
+            }
         }
     }
 
@@ -212,6 +277,9 @@ impl<'a> Differ<'a> {
                 &child(&at, "description"),
             );
             self.lifecycle(before, after, &at, &what);
+            if self.described_by_content(before, after, &at, direction, &what) {
+                continue;
+            }
             if let (Some(old_schema), Some(new_schema)) =
                 (before.get("schema"), after.get("schema"))
             {
@@ -235,4 +303,29 @@ impl<'a> Differ<'a> {
             }
         }
     }
+}
+
+/// Responses one side states by a status and the other by the range that
+/// holds it (`200` became `2XX`, or the other way): the same response,
+/// compared across. Each pair is (old, new), of responses found on one
+/// side only.
+fn restated_statuses<'a>(
+    removed: &[Response<'a>],
+    added: &[Response<'a>],
+) -> Vec<(Response<'a>, Response<'a>)> {
+    let holds = |range: Option<ResponseKey>, code: Option<ResponseKey>| match (range, code) {
+        (Some(range @ ResponseKey::Range(_)), Some(ResponseKey::Code(code))) => range.covers(code),
+        _ => false,
+    };
+    let mut pairs: Vec<(Response<'a>, Response<'a>)> = Vec::new();
+    for before in removed {
+        let partner = added.iter().find(|after| {
+            (holds(after.key, before.key) || holds(before.key, after.key))
+                && pairs.iter().all(|(_, taken)| taken.label != after.label)
+        });
+        if let Some(after) = partner {
+            pairs.push((before.clone(), after.clone()));
+        }
+    }
+    pairs
 }
