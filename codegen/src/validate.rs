@@ -11,11 +11,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use openapiv3::{OpenAPI, Operation, Parameter, ReferenceOr};
+use openapiv3::OpenAPI;
 use serde_json::Value;
 
 use crate::document::{self, Dialect, Document, Finding, child, object, pointer};
 use crate::error::Error;
+
+mod model;
+
+use model::typed;
 
 /// Which rules a document must follow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,11 +72,15 @@ pub fn findings(document: &Document) -> Result<Vec<Finding>, Error> {
     let mut found = Found::all();
     references(document, &mut found);
     schema_types(document, &mut found);
-    // openapiv3 models 3.0: a document read from 3.1 is checked by the
-    // rules above, not by a model of another version.
-    if !document.is_from_3_1()
-        && let Err(problems) = typed(document)
-    {
+    // openapiv3 models 3.0: a document read from 3.1 gets the same
+    // warnings (`info` without `version`, a response without
+    // `description`...), less what only the 3.0 model refuses.
+    let beyond_the_model = if document.is_from_3_1() {
+        model::only_3_0_refuses
+    } else {
+        model::nothing
+    };
+    if let Err(problems) = model::typed_except(document, beyond_the_model) {
         found.errors.extend(problems);
     }
     operations(document, Rules::OpenApi, &mut found);
@@ -168,7 +176,7 @@ fn version(document: &Document) -> Result<(), Error> {
         Some(Value::String(version)) => Err(document.invalid(
             None,
             "/openapi",
-            format!("OpenAPI {version} is not supported; the generator (progenitor) reads OpenAPI 3.0.x only"),
+            format!("OpenAPI {version} is not supported: the generator (progenitor) reads OpenAPI 3.0.x, and spec-diff and upstream 3.0.x and 3.1.x"),
             "write the spec as `openapi: 3.0.3` (in 3.1, `type: [T, \"null\"]` becomes `nullable: true`, and `examples` in schemas becomes `example`)",
         )),
         Some(other) => Err(document.invalid(
@@ -245,31 +253,6 @@ fn schema_types(document: &Document, found: &mut Found) {
             }
         }
     }
-}
-
-/// The document in openapiv3's model, or every item that does not fit it.
-fn typed(document: &Document) -> Result<OpenAPI, Vec<Error>> {
-    let whole = match typed_at::<OpenAPI>(document.root(), &[]) {
-        Ok(spec) => return Ok(spec),
-        Err(whole) => whole,
-    };
-    // openapiv3 reads `paths` and `components` through maps that hide
-    // where inside them it failed: look again, item by item.
-    let mut failures = narrow(document);
-    if failures.is_empty() {
-        failures.push(whole);
-    }
-    Err(failures
-        .into_iter()
-        .map(|(location, message)| {
-            document.invalid(
-                None,
-                pointer(&location),
-                format!("not valid OpenAPI 3.0: {message}"),
-                "compare this item with the OpenAPI 3.0.3 specification",
-            )
-        })
-        .collect())
 }
 
 fn operations(document: &Document, rules: Rules, found: &mut Found) {
@@ -533,88 +516,4 @@ fn responses(
         }
     }
     Ok(())
-}
-
-/// Deserializes `value` (found at `base`) as `T`, or says where it failed.
-fn typed_at<T: serde::de::DeserializeOwned>(
-    value: &Value,
-    base: &[String],
-) -> Result<T, (Vec<String>, String)> {
-    serde_path_to_error::deserialize(value).map_err(|err| {
-        let mut location = base.to_vec();
-        location.extend(err.path().iter().filter_map(|segment| match segment {
-            serde_path_to_error::Segment::Seq { index } => Some(index.to_string()),
-            serde_path_to_error::Segment::Map { key } => Some(key.clone()),
-            serde_path_to_error::Segment::Enum { .. } | serde_path_to_error::Segment::Unknown => {
-                None
-            }
-        }));
-        (location, err.into_inner().to_string())
-    })
-}
-
-/// Every operation and component that does not deserialize on its own, and
-/// every other top-level part of the document that does not.
-fn narrow(document: &Document) -> Vec<(Vec<String>, String)> {
-    fn failures<T: serde::de::DeserializeOwned>(
-        map: &serde_json::Map<String, Value>,
-        base: &[&str],
-        found: &mut Vec<(Vec<String>, String)>,
-    ) {
-        for (name, value) in map {
-            let mut here: Vec<String> = base.iter().map(|s| (*s).to_owned()).collect();
-            here.push(name.clone());
-            found.extend(typed_at::<T>(value, &here).err());
-        }
-    }
-    let mut found: Vec<(Vec<String>, String)> = Vec::new();
-    let root = document.root();
-    if let Some(info) = root.get("info") {
-        found.extend(typed_at::<openapiv3::Info>(info, &["info".to_owned()]).err());
-    } else {
-        found.push((Vec::new(), "missing field `info`".to_owned()));
-    }
-    let mut operations = BTreeSet::new();
-    for operation in document.operations() {
-        let at = ["paths", operation.path, operation.method].map(str::to_owned);
-        if let Err(failure) = typed_at::<Operation>(operation.value, &at) {
-            operations.insert(operation.path);
-            found.push(failure);
-        }
-    }
-    // A path item is looked at on its own only when none of its operations
-    // failed: its failure would repeat theirs.
-    for (path, item) in document.object_at("/paths") {
-        if !operations.contains(path.as_str()) {
-            let here = ["paths".to_owned(), path.clone()];
-            found.extend(typed_at::<ReferenceOr<openapiv3::PathItem>>(item, &here).err());
-        }
-    }
-    let section = |name: &str| document.object_at(&format!("/components/{name}"));
-    failures::<ReferenceOr<openapiv3::Schema>>(
-        section("schemas"),
-        &["components", "schemas"],
-        &mut found,
-    );
-    failures::<ReferenceOr<openapiv3::Response>>(
-        section("responses"),
-        &["components", "responses"],
-        &mut found,
-    );
-    failures::<ReferenceOr<Parameter>>(
-        section("parameters"),
-        &["components", "parameters"],
-        &mut found,
-    );
-    failures::<ReferenceOr<openapiv3::RequestBody>>(
-        section("requestBodies"),
-        &["components", "requestBodies"],
-        &mut found,
-    );
-    failures::<ReferenceOr<openapiv3::SecurityScheme>>(
-        section("securitySchemes"),
-        &["components", "securitySchemes"],
-        &mut found,
-    );
-    found
 }

@@ -221,3 +221,62 @@ fn a_property_named_ref_is_a_property() {
     let report = codegen::review::review(&document, &document).unwrap();
     assert!(report.changes.is_empty() && report.warnings.is_empty());
 }
+
+/// What is not valid in a 3.0 document is not valid in 3.1 either: a review
+/// warns about both the same way, through the same checks.
+#[test]
+fn a_3_1_document_gets_the_warnings_of_3_0() {
+    let invalid = |version: &str| {
+        serde_json::json!({
+            "openapi": version,
+            "info": {"title": "Things"},
+            "paths": {
+                "/things": {
+                    "get": {"operationId": "list", "responses": {"200": {}}},
+                    "post": {"operationId": "create", "responses": null}
+                }
+            }
+        })
+    };
+    let pointers = |version: &str| -> Vec<String> {
+        let document = codegen::Document::new("spec.yaml", invalid(version)).normalized();
+        let findings = codegen::findings(&document).unwrap();
+        let mut pointers: Vec<String> = findings.into_iter().map(|f| f.pointer).collect();
+        pointers.sort();
+        pointers
+    };
+    let in_3_0 = pointers("3.0.3");
+    for expected in ["/info", "/paths/~1things/get", "/paths/~1things/post"] {
+        assert!(
+            in_3_0.iter().any(|pointer| pointer.starts_with(expected)),
+            "{expected} in {in_3_0:?}"
+        );
+    }
+    assert_eq!(pointers("3.1.0"), in_3_0);
+    assert_eq!(pointers("3.1.1"), in_3_0);
+}
+
+/// What only 3.1 allows is no warning: type lists, `const`, a document of
+/// webhooks without `paths`.
+#[test]
+fn what_3_1_allows_is_not_a_warning() {
+    let spec = serde_json::json!({
+        "openapi": "3.1.0",
+        "info": {"title": "Things", "version": "1"},
+        "webhooks": {
+            "ready": {"post": {
+                "requestBody": {"content": {"application/json": {"schema": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": ["string", "integer"]},
+                        "kind": {"const": "thing"}
+                    }
+                }}}},
+                "responses": {"204": {"description": "Received."}}
+            }}
+        },
+        "components": {"schemas": {"Id": {"type": ["string", "null"], "examples": ["a"]}}}
+    });
+    let document = codegen::Document::new("spec.yaml", spec).normalized();
+    assert_eq!(codegen::findings(&document).unwrap(), []);
+}
