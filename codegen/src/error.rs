@@ -8,12 +8,14 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The spec file could not be read.
-    #[error("{}: cannot read the spec: {source}", file.display())]
+    // The cause is part of the message and not a `source`: error chains
+    // (`{:#}`) would print it twice.
+    #[error("{}: cannot read the spec: {cause}", file.display())]
     Read {
         /// The spec file.
         file: PathBuf,
         /// What the operating system said.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
 
     /// The file is not well-formed YAML or JSON.

@@ -162,6 +162,16 @@ fn urls_missing_files_and_files_outside_the_folder_are_refused_where_written() {
         ("//example.com/pet.yaml", "is a URL"),
         ("./schemas/nope.yaml", "which does not exist"),
         ("../secret.yaml", "outside the spec's folder"),
+        ("./schemas", "which is a folder"),
+        ("./empty.yaml", "which is empty"),
+        (
+            "./schemas/pet.yaml#/no/such/place",
+            "which has nothing there",
+        ),
+        (
+            "./schemas/owner.yaml#/properties/nope",
+            "which has nothing there",
+        ),
     ] {
         let file = write(
             &dir,
@@ -173,9 +183,11 @@ fn urls_missing_files_and_files_outside_the_folder_are_refused_where_written() {
                 ),
                 ("schemas/pet.yaml", &pet("id")),
                 ("schemas/owner.yaml", OWNER),
+                ("empty.yaml", ""),
             ],
         );
         let err = Document::load(&file).unwrap_err().to_string();
+        assert!(!err.contains("$bundled"), "{reference}: {err}");
         assert!(
             err.starts_with(&format!(
                 "{}: at /Created/content/application~1json/schema/$ref: ",

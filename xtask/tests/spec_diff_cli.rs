@@ -185,6 +185,30 @@ fn a_document_that_is_not_openapi_3_exits_2() {
 }
 
 #[test]
+fn a_refusal_prints_its_cause_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (old, _) = pair("identical", &dir);
+    // A missing file, a folder, a file that is not text: each refused
+    // with what the operating system said, said once.
+    let folder = dir.path().to_str().unwrap().to_owned();
+    let binary = dir.path().join("binary.yaml");
+    std::fs::write(&binary, [0xff, 0xfe, 0x00, 0xc3]).unwrap();
+    for spec in ["no-such-file.yaml", &folder, binary.to_str().unwrap()] {
+        let output = spec_diff(&[&old, spec]);
+        assert_eq!(output.status.code(), Some(2), "{spec}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let line = stderr.lines().next().unwrap_or_default();
+        let cause = line.rsplit(": ").next().unwrap_or_default();
+        assert!(!cause.is_empty(), "{spec}: {stderr}");
+        assert_eq!(
+            line.matches(cause).count(),
+            1,
+            "{spec}: the cause twice in {line}"
+        );
+    }
+}
+
+#[test]
 fn an_unknown_revision_exits_2_and_bad_arguments_exit_2() {
     let output = spec_diff(&["--base", "no-such-revision-anywhere"]);
     assert_eq!(output.status.code(), Some(2));

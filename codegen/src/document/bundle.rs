@@ -48,6 +48,20 @@ pub(super) struct Bundle {
     pub schemas: Vec<String>,
 }
 
+/// A reference to another file, to be checked once every file is grafted.
+struct Target {
+    /// The file that holds the reference, as named in errors.
+    file: PathBuf,
+    /// Where in it the reference is written.
+    written: String,
+    /// The reference as written.
+    reference: String,
+    /// The file it names, canonical.
+    target: PathBuf,
+    /// Where it points in the bundled document.
+    pointer: String,
+}
+
 struct Bundler {
     /// The spec's folder, canonical: no reference may leave it.
     folder: PathBuf,
@@ -55,6 +69,8 @@ struct Bundler {
     root_file: PathBuf,
     /// The grafted files, by key.
     grafts: BTreeMap<String, Value>,
+    /// Every reference to another file, checked once all are grafted.
+    targets: Vec<Target>,
     bundle: Bundle,
 }
 
@@ -63,9 +79,9 @@ impl Document {
     /// documentation); the document must have been read from `self.file`.
     pub(super) fn bundle(&mut self) -> Result<(), Error> {
         let canonical = |path: &Path| {
-            path.canonicalize().map_err(|source| Error::Read {
+            path.canonicalize().map_err(|cause| Error::Read {
                 file: path.to_owned(),
-                source,
+                cause,
             })
         };
         let root_file = canonical(&self.file)?;
@@ -74,6 +90,7 @@ impl Document {
             folder,
             root_file: root_file.clone(),
             grafts: BTreeMap::new(),
+            targets: Vec::new(),
             bundle: Bundle::default(),
         };
         let mut root = std::mem::take(&mut self.root);
@@ -85,6 +102,24 @@ impl Document {
         {
             let grafts: Map<String, Value> = bundler.grafts.into_iter().collect();
             object.insert(BUNDLED.into(), Value::Object(grafts));
+        }
+        // A pointer into a file that exists but has nothing there is
+        // refused like a missing file, where the reference is written.
+        for target in &bundler.targets {
+            if self.root.pointer(&target.pointer).is_none() {
+                let fragment = target.reference.split_once('#').map_or("", |(_, f)| f);
+                return Err(Error::Invalid {
+                    file: target.file.clone(),
+                    operation: None,
+                    pointer: target.written.clone(),
+                    problem: format!(
+                        "`{}` points to `#{fragment}` in {}, which has nothing there",
+                        target.reference,
+                        target.target.display()
+                    ),
+                    hint: "correct the pointer after `#` (a JSON pointer into that file)".into(),
+                });
+            }
         }
         self.bundle = bundler.bundle;
         Ok(())
@@ -162,11 +197,38 @@ impl Bundler {
                         "move the file into the spec's folder (or a folder below it)",
                     ));
                 }
+                if target.is_dir() {
+                    return Err(refused(
+                        format!(
+                            "`{reference}` refers to {}, which is a folder",
+                            target.display()
+                        ),
+                        "refer to a file in it",
+                    ));
+                }
                 if self.bundle.first_external.is_none() {
                     self.bundle.first_external = Some((file.to_owned(), written.clone()));
                 }
-                let graft = self.graft(&target)?;
+                let graft = self.graft(&target).map_err(|err| match err {
+                    // Said where the reference is written, not only in the
+                    // file it names.
+                    Error::Syntax { message, .. } if message.contains("empty") => refused(
+                        format!(
+                            "`{reference}` refers to {}, which is empty",
+                            target.display()
+                        ),
+                        "write the definition into the file, or refer to another",
+                    ),
+                    other => other,
+                })?;
                 let rewritten = format!("#{graft}{fragment}");
+                self.targets.push(Target {
+                    file: file.to_owned(),
+                    written: written.clone(),
+                    reference: reference.to_owned(),
+                    target: target.clone(),
+                    pointer: rewritten[1..].to_owned(),
+                });
                 let schema_place = at.split('/').any(|token| SCHEMA_PLACES.contains(&token));
                 if schema_place {
                     self.bundle.schemas.push(rewritten[1..].to_owned());

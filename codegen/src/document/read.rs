@@ -12,9 +12,9 @@ use crate::error::Error;
 
 /// The text of `file`.
 pub(super) fn read(file: &Path) -> Result<String, Error> {
-    std::fs::read_to_string(file).map_err(|source| Error::Read {
+    std::fs::read_to_string(file).map_err(|cause| Error::Read {
         file: file.to_owned(),
-        source,
+        cause,
     })
 }
 
