@@ -68,7 +68,8 @@ impl<'a> Differ<'a> {
                 continue;
             };
             let now = &new[index];
-            if now.name != param.name {
+            // Only a path parameter is matched otherwise than by name.
+            if now.name != param.name && param.location == "path" {
                 self.push(
                     ChangeKind::PathParameterRenamed,
                     None,
