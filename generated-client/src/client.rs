@@ -267,7 +267,7 @@ impl Client {
             return Err(Error::BodyTooLarge {
                 operation,
                 status: received.status,
-                limit: self.config.max_response_body,
+                limit: self.config.success_limit(operation.id()),
             });
         }
         if operation == Operation::DeleteKey && is_error_form(&received.body) {

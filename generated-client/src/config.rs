@@ -9,6 +9,7 @@ use reqwest::header::HeaderValue;
 
 use crate::client::Client;
 use crate::error::Error;
+use crate::operation::Operation;
 use crate::redact::Redactor;
 use crate::retry::RetryPolicy;
 use crate::secret::ApiKeySecret;
@@ -130,7 +131,25 @@ impl Http {
     }
 }
 
+/// How much less than [`ClientBuilder::max_response_body`] `get_key` reads.
+/// Its two response shapes are an untagged enum, which serde tells apart by
+/// first keeping the whole body as a tree of every value in it, unknown
+/// fields included: up to some 32 times the body's size (32 bytes for each
+/// `0,`), where a list, which skips unknown fields, takes at most about 9.
+/// One key's body is a few KiB, so a sixteenth (1 MiB by default) leaves
+/// room to spare and keeps its peak within a list's.
+const GET_KEY_SHARE: usize = 16;
+
 impl Config {
+    /// The most of a success body read for the operation `operation_id`.
+    pub(crate) fn success_limit(&self, operation_id: &str) -> usize {
+        if Operation::GetKey == operation_id {
+            self.max_response_body / GET_KEY_SHARE
+        } else {
+            self.max_response_body
+        }
+    }
+
     /// The path of the base URL: `""`, or a proxy's prefix such as `/deepgram`
     /// (the base URL is stored normalized, without a trailing slash).
     pub(crate) fn base_path(&self) -> &str {
@@ -281,6 +300,9 @@ impl ClientBuilder {
     /// A longer body is not read on: the call fails with
     /// [`Error::BodyTooLarge`], which names this setting. Error bodies are
     /// kept up to [`MAX_ERROR_BODY`](crate::MAX_ERROR_BODY) whatever this says.
+    /// [`Client::get_key`] reads a sixteenth of it (1 MiB by default): serde
+    /// keeps its body whole as a tree to tell its two shapes apart, which
+    /// takes up to some 32 times the body's size.
     pub fn max_response_body(mut self, bytes: usize) -> Self {
         self.max_response_body = bytes;
         self

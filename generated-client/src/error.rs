@@ -153,13 +153,37 @@ const DEEPGRAM_ERROR_FIELDS: [&str; 5] =
 
 /// Whether a success body is one of Deepgram's error forms: a JSON object
 /// with an error field other than `message`, which a confirmation has too.
+///
+/// Reads the body as a stream, keeping no value: a success body may be as
+/// long as `max_response_body`, and a `serde_json::Value` of it would take
+/// some 16 times its size (32 bytes for each `0,`).
 pub(crate) fn is_error_form(body: &[u8]) -> bool {
-    match serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(body) {
-        Ok(fields) => DEEPGRAM_ERROR_FIELDS
-            .iter()
-            .any(|name| *name != "message" && fields.get(*name).is_some_and(|v| !v.is_null())),
-        Err(_) => false,
+    use serde::Deserializer as _;
+    use serde::de::{IgnoredAny, MapAccess, Visitor};
+
+    struct HasErrorField;
+    impl<'de> Visitor<'de> for HasErrorField {
+        type Value = bool;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut fields: A) -> Result<bool, A::Error> {
+            let mut found = false;
+            while let Some(name) = fields.next_key::<String>()? {
+                // `null` counts as absent.
+                let value = fields.next_value::<Option<IgnoredAny>>()?;
+                found |= value.is_some()
+                    && name != "message"
+                    && DEEPGRAM_ERROR_FIELDS.contains(&name.as_str());
+            }
+            Ok(found)
+        }
     }
+    let mut json = serde_json::Deserializer::from_slice(body);
+    (&mut json)
+        .deserialize_map(HasErrorField)
+        .and_then(|found| json.end().map(|()| found))
+        .unwrap_or(false)
 }
 
 impl ApiError {

@@ -63,12 +63,13 @@ impl CallState {
         http: &reqwest::Client,
         mut request: Request,
         timeout: Duration,
+        body_limit: usize,
     ) -> reqwest::Result<Received> {
         // Replaces any timeout of the `reqwest::Client`, and covers the body.
         *request.timeout_mut() = Some(timeout);
         self.attempts.fetch_add(1, Ordering::Relaxed);
         let response = http.execute(request).await?;
-        response::read(response, self.config.max_response_body).await
+        response::read(response, body_limit).await
     }
 
     /// Keeps the final response for [`received`](Self::received) and hands
@@ -104,9 +105,10 @@ impl ClientHooks<CallState> for GeneratedClient {
         Ok(())
     }
 
-    async fn exec(&self, request: Request, _info: &OperationInfo) -> reqwest::Result<Response> {
+    async fn exec(&self, request: Request, info: &OperationInfo) -> reqwest::Result<Response> {
         let state = self.inner();
         let config = &state.config;
+        let body_limit = config.success_limit(info.operation_id);
         // A timeout too large to add to the clock (`Duration::MAX`) means no
         // deadline at all: then no attempt has one either, whatever the
         // `reqwest::Client` says.
@@ -128,10 +130,10 @@ impl ClientHooks<CallState> for GeneratedClient {
                 .then(|| request.try_clone())
                 .flatten();
             let Some(attempt) = copy else {
-                let result = state.attempt(http, request, remaining()).await;
+                let result = state.attempt(http, request, remaining(), body_limit).await;
                 return state.finish(result);
             };
-            let result = state.attempt(http, attempt, remaining()).await;
+            let result = state.attempt(http, attempt, remaining(), body_limit).await;
             let retry = retry_wait(&result, idempotent, retries_done, &config.retry)
                 .filter(|(wait, _)| *wait < remaining());
             let Some((wait, reason)) = retry else {
