@@ -10,7 +10,10 @@
 //!
 //! 1. every run of at least [`MIN_ECHO`] consecutive characters of the
 //!    token (the whole token, when it is shorter; surrounding whitespace
-//!    does not count) is replaced, whatever the case;
+//!    does not count) is replaced, whatever the case; so is such a run in
+//!    the text as sent, of the token or of the token as a JSON string
+//!    writes it, for a token that itself holds what reads as an escape
+//!    (`%41`, `&amp;`) or a `"` or `\`;
 //! 2. every run of base64 characters (either alphabet, padded or not) that
 //!    decodes, from any of its first four characters, to text holding such
 //!    a run of the token is replaced, padding included;
@@ -46,8 +49,8 @@ pub(crate) struct Redactor {
 }
 
 /// How the pieces of the token that count as an echo (each of its
-/// [`MIN_ECHO`]-character windows, or the whole token when shorter) are
-/// found in [folded](fold_into) text.
+/// [`MIN_ECHO`]-character windows, or the whole token when shorter, as it
+/// is and JSON-escaped) are found in [folded](fold_into) text.
 #[derive(Clone)]
 enum Echoes {
     /// The token is empty: nothing to find.
@@ -76,17 +79,25 @@ struct Decoded {
 
 impl Redactor {
     pub(crate) fn new(token: &ApiKeySecret) -> Self {
-        let mut folded = String::new();
-        fold_into(token.expose_secret().trim().chars(), &mut folded);
-        let chars: Vec<char> = folded.chars().collect();
-        let mut pieces: Vec<String> = if chars.len() <= MIN_ECHO {
-            vec![folded]
-        } else {
-            chars
-                .windows(MIN_ECHO)
-                .map(|window| window.iter().collect())
-                .collect()
-        };
+        let token = token.expose_secret().trim();
+        // The token as it is, and as a JSON string writes it (`\"`, `\\`),
+        // which the reading of escapes leaves as it is.
+        let json_escaped = token.replace('\\', "\\\\").replace('"', "\\\"");
+        let mut pieces: Vec<String> = Vec::new();
+        for form in [token, &json_escaped] {
+            let mut folded = String::new();
+            fold_into(form.chars(), &mut folded);
+            let chars: Vec<char> = folded.chars().collect();
+            if chars.len() <= MIN_ECHO {
+                pieces.push(folded);
+            } else {
+                pieces.extend(
+                    chars
+                        .windows(MIN_ECHO)
+                        .map(|window| window.iter().collect()),
+                );
+            }
+        }
         pieces.sort_unstable();
         pieces.dedup();
         pieces.retain(|piece| !piece.is_empty());
@@ -117,6 +128,11 @@ impl Redactor {
         let mut spans = Vec::new();
         if let Some(echoes) = echoes {
             token_echoes(echoes, &decoded, &mut spans);
+            // Also in the text as sent: a token holding what reads as an
+            // escape (`%41`, `&amp;`, `\/`) is changed by the reading when a
+            // server echoes it as it is, and the reading leaves a JSON
+            // string's `\"` and `\\` alone.
+            token_echoes(echoes, &as_sent(text), &mut spans);
             base64_echoes(echoes, &decoded, &mut spans);
         }
         hex_runs(&decoded, &mut spans);
@@ -364,6 +380,17 @@ fn decode(text: &str) -> Vec<Decoded> {
         i += len;
     }
     out
+}
+
+/// The text one character at a time, as it is.
+fn as_sent(text: &str) -> Vec<Decoded> {
+    text.char_indices()
+        .map(|(start, c)| Decoded {
+            c,
+            start,
+            end: start + c.len_utf8(),
+        })
+        .collect()
 }
 
 /// `\uXXXX` (with a surrogate pair as one character) or `\/`.

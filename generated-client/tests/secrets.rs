@@ -463,3 +463,39 @@ async fn an_error_body_is_not_read_past_its_cap() {
         &raw[raw.len().saturating_sub(200)..]
     );
 }
+
+/// Tokens that hold, every few characters, what a reader of escapes decodes
+/// (`%41`, `&amp;`, `&#65;`, `\u0041`, `\/`) or what a JSON string escapes
+/// (`"`, `\`): every 8-character piece of such a token holds one. Echoed as
+/// they are, and JSON-escaped in JSON bodies, no piece of them shows.
+#[tokio::test]
+async fn tokens_holding_escapes_are_redacted_as_sent() {
+    const SEGMENTS: [&str; 4] = ["qzxwv", "jkyup", "mrtns", "bfhlc"];
+    let (server, answer) = server();
+    for special in [
+        "%41", "%2b", "&amp;", "&#65;", "&#x41", "\\u0041", "\\/", "\"", "\\",
+    ] {
+        let token: String = SEGMENTS
+            .iter()
+            .map(|segment| format!("{segment}{special}"))
+            .collect();
+        let client = Client::builder()
+            .api_key(token.as_str())
+            .base_url(&server.base_url)
+            .max_retries(0)
+            .build()
+            .unwrap();
+        for (class, status, body) in bodies(&token) {
+            *answer.lock().unwrap() = (status, body, String::new());
+            let err = client.list_keys("p", None).await.unwrap_err();
+            for shown in [err.to_string(), format!("{err:?}")] {
+                for segment in SEGMENTS {
+                    assert!(
+                        !shown.contains(segment),
+                        "token {token:?}, {class}: {segment:?} shows: {shown}"
+                    );
+                }
+            }
+        }
+    }
+}
