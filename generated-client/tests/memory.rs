@@ -123,3 +123,90 @@ fn the_densest_body_of_every_operation_stays_under_256_mb() {
     }
     assert!(over.is_empty(), "over {MAX_PEAK} bytes: {over:#?}");
 }
+
+/// A success body one byte over `max_response_body` (declared, or chunked
+/// with no length) is refused with `Error::BodyTooLarge`, which names the
+/// limit and the setting; one exactly at the limit is read. `get_key` reads
+/// a sixteenth of the setting. A create refused so is outcome unknown: the
+/// key was made, its secret is in the unread body.
+#[tokio::test]
+async fn a_success_body_over_the_limit_is_refused_naming_the_setting() {
+    use std::io::Write;
+    use support::HandledServer;
+
+    const LIMIT: usize = 16 * 1024;
+    let answer = std::sync::Arc::new(std::sync::Mutex::new((Vec::new(), false)));
+    let script = std::sync::Arc::clone(&answer);
+    let server = HandledServer::start(move |_, stream| {
+        let (body, chunked): (Vec<u8>, bool) = script.lock().unwrap().clone();
+        let _ = if chunked {
+            write!(
+                stream,
+                "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n{:x}\r\n",
+                body.len()
+            )
+            .and_then(|()| stream.write_all(&body))
+            .and_then(|()| stream.write_all(b"\r\n0\r\n\r\n"))
+        } else {
+            write!(
+                stream,
+                "HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n",
+                body.len()
+            )
+            .and_then(|()| stream.write_all(&body))
+        };
+    });
+    let client = Client::builder()
+        .api_key(support::TOKEN)
+        .base_url(&server.base_url)
+        .max_response_body(LIMIT)
+        .max_retries(0)
+        .build()
+        .unwrap();
+    for chunked in [false, true] {
+        for (operation, limit) in [
+            ("list_keys", LIMIT),
+            ("get_key", LIMIT / 16),
+            ("create_key", LIMIT),
+        ] {
+            for size in [limit, limit + 1] {
+                let head = match operation {
+                    "list_keys" => r#"{"api_keys":[],"x":["#.to_owned(),
+                    "get_key" => format!(r#"{{{KEY},"x":["#),
+                    _ => {
+                        r#"{"api_key_id":"k","comment":"c","key":"s","scopes":[],"x":["#.to_owned()
+                    }
+                };
+                *answer.lock().unwrap() = (zeros(&head, size), chunked);
+                let result = match operation {
+                    "list_keys" => client.list_keys("p", None).await.map(drop),
+                    "get_key" => client.get_key("p", "k").await.map(drop),
+                    _ => client
+                        .create_key("p", &CreateKey::new("c", ["member"]))
+                        .await
+                        .map(drop),
+                };
+                let label = format!("{operation}, {size} bytes, chunked: {chunked}");
+                if size == limit {
+                    assert!(result.is_ok(), "{label}: {result:?}");
+                    continue;
+                }
+                let err = result.unwrap_err();
+                assert!(
+                    matches!(err, deepgram_keys::Error::BodyTooLarge { limit: l, .. } if l == limit),
+                    "{label}: {err:?}"
+                );
+                let shown = err.to_string();
+                assert!(
+                    shown.contains(&limit.to_string()) && shown.contains("max_response_body"),
+                    "{label}: {shown}"
+                );
+                assert_eq!(
+                    err.is_outcome_unknown(),
+                    operation == "create_key",
+                    "{label}"
+                );
+            }
+        }
+    }
+}
