@@ -370,3 +370,53 @@ fn a_recursive_schema_is_compared_to_its_end() {
         )]
     );
 }
+
+/// A tree whose `next` is anything but a `Node` (a `not` that refers back
+/// to the schema holding it), with `value` of type `value`.
+fn negated_tree(value: &str) -> Document {
+    Document::new(
+        "negated.yaml",
+        serde_json::json!({
+            "openapi": "3.0.3",
+            "info": {"title": "negated", "version": "1"},
+            "paths": {"/n": {"post": {
+                "operationId": "post_n",
+                "requestBody": {"content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/Node"}}}},
+                "responses": {"204": {"description": "done"}},
+            }}},
+            "components": {"schemas": {"Node": {"type": "object", "properties": {
+                "value": {"type": value},
+                "next": {"not": {"$ref": "#/components/schemas/Node"}},
+            }}}},
+        }),
+    )
+}
+
+#[test]
+fn a_condition_that_refers_back_to_its_schema_is_judged_to_its_end() {
+    // Judged afresh at each `not`, this recursed until the stack overflowed,
+    // even comparing the document with itself.
+    let same = review::http::compare(&negated_tree("string"), &negated_tree("string"));
+    assert_eq!(same, []);
+    let changes = review::http::compare(&negated_tree("string"), &negated_tree("integer"));
+    let reported: Vec<_> = changes
+        .iter()
+        .map(|change| (change.kind, change.pointer.as_str()))
+        .collect();
+    let body = "/paths/~1n/post/requestBody/content/application~1json/schema";
+    assert_eq!(
+        reported,
+        [
+            (
+                ConditionChanged,
+                format!("{body}/properties/next/not").as_str()
+            ),
+            (
+                RequestTypeChanged,
+                format!("{body}/properties/value/type").as_str()
+            ),
+        ],
+        "{changes:#?}"
+    );
+}

@@ -21,11 +21,25 @@ static ANY: Value = Value::Bool(true);
 /// whether values travel as text.
 type Pair = (*const Value, *const Value, bool, bool);
 
-/// The comparisons already made, by operation: each pair of schemas is
-/// compared once per operation and side, however many paths reach it, so
-/// schemas shared through `$ref`s cost one comparison each and recursive
-/// ones end. A change inside is reported at the first path that reaches it.
-pub(super) type Compared = HashMap<String, HashSet<Pair>>;
+/// What the differ remembers of the schemas it compared.
+#[derive(Default)]
+pub(super) struct Compared {
+    /// The comparisons already made, by operation: each pair of schemas is
+    /// compared once per operation and side, however many paths reach it,
+    /// so schemas shared through `$ref`s cost one comparison each and
+    /// recursive ones end. A change inside is reported at the first path
+    /// that reaches it.
+    by_operation: HashMap<String, HashSet<Pair>>,
+    /// Whether the schemas of an `if` or a `not` allow the same values
+    /// (see `Differ::same_values`), judged once per pair and side.
+    same_values: HashMap<Pair, bool>,
+}
+
+impl Compared {
+    pub(super) fn new() -> Self {
+        Self::default()
+    }
+}
 
 /// The kind a type change has on `direction`'s side.
 fn type_changed(direction: Direction) -> ChangeKind {
@@ -54,20 +68,26 @@ impl<'a> Differ<'a> {
     /// Whether `old` and `new` are compared here for the first time in this
     /// operation, on this side (see [`Compared`]).
     fn first_comparison(&mut self, old: &Value, new: &Value, direction: Direction) -> bool {
-        let pair = (
+        let pair = self.pair(old, new, direction);
+        let by_operation = &mut self.compared.by_operation;
+        match by_operation.get_mut(&self.operation) {
+            Some(pairs) => pairs.insert(pair),
+            None => {
+                let pairs = HashSet::from([pair]);
+                by_operation.insert(self.operation.clone(), pairs);
+                true
+            }
+        }
+    }
+
+    /// How a comparison of two resolved schemas is remembered.
+    fn pair(&self, old: &Value, new: &Value, direction: Direction) -> Pair {
+        (
             std::ptr::from_ref(old),
             std::ptr::from_ref(new),
             direction == Direction::Request,
             self.text_values,
-        );
-        match self.compared.get_mut(&self.operation) {
-            Some(pairs) => pairs.insert(pair),
-            None => {
-                let pairs = HashSet::from([pair]);
-                self.compared.insert(self.operation.clone(), pairs);
-                true
-            }
-        }
+        )
     }
 
     fn resolved_schema(

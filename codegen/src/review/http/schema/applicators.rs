@@ -171,9 +171,20 @@ impl<'a> Differ<'a> {
     /// Whether two schemas allow the same values, `$ref`s followed at any
     /// depth: compared on their own (without reporting), nothing but their
     /// documentation differs. What an `if` or a `not` holds is judged so.
+    ///
+    /// Each pair is judged once: a condition under shared `$ref`s costs one
+    /// comparison, and one that refers back to itself while it is judged
+    /// (`Node: {properties: {next: {not: {$ref: Node}}}}`) counts as the
+    /// same there, so the judgement ends; the comparison already under
+    /// way finds whatever differs.
     fn same_values(&mut self, old: &'a Value, new: &'a Value, direction: Direction) -> bool {
+        let pair = self.pair(self.old.resolved(old), self.new.resolved(new), direction);
+        if let Some(&same) = self.compared.same_values.get(&pair) {
+            return same;
+        }
+        self.compared.same_values.insert(pair, true);
         let changes = std::mem::take(&mut self.changes);
-        let compared = std::mem::take(&mut self.compared);
+        let by_operation = std::mem::take(&mut self.compared.by_operation);
         self.schema(old, new, "", direction, "");
         let same = self.changes.iter().all(|change| {
             matches!(
@@ -182,7 +193,8 @@ impl<'a> Differ<'a> {
             )
         });
         self.changes = changes;
-        self.compared = compared;
+        self.compared.by_operation = by_operation;
+        self.compared.same_values.insert(pair, same);
         same
     }
 
