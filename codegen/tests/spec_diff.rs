@@ -420,3 +420,54 @@ fn a_condition_that_refers_back_to_its_schema_is_judged_to_its_end() {
         "{changes:#?}"
     );
 }
+
+/// A request body `C0` whose schemas `C0`..`C{depth-1}` each have one
+/// property `n` referring to the next one, the last of type `last`.
+fn referenced_chain(depth: usize, last: &str) -> Document {
+    let mut schemas = serde_json::Map::new();
+    for level in 0..depth {
+        let next = serde_json::json!({"$ref": format!("#/components/schemas/C{}", level + 1)});
+        schemas.insert(
+            format!("C{level}"),
+            serde_json::json!({"type": "object", "properties": {"n": next}}),
+        );
+    }
+    schemas.insert(format!("C{depth}"), serde_json::json!({"type": last}));
+    Document::new(
+        "deep.yaml",
+        serde_json::json!({
+            "openapi": "3.0.3",
+            "info": {"title": "deep", "version": "1"},
+            "paths": {"/c": {"post": {
+                "operationId": "post_c",
+                "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/C0"}}}},
+                "responses": {"204": {"description": "done"}},
+            }}},
+            "components": {"schemas": schemas},
+        }),
+    )
+}
+
+#[test]
+fn schemas_nested_too_deep_to_compare_fail_closed() {
+    // Compared level by level, 3,000 levels overflowed the stack.
+    let (old, new) = (
+        referenced_chain(3_000, "string"),
+        referenced_chain(3_000, "string"),
+    );
+    let kinds: Vec<_> = review::http::compare(&old, &new)
+        .iter()
+        .map(|change| (change.kind, change.severity))
+        .collect();
+    assert_eq!(kinds, [(SchemaTooDeep, Breaking)]);
+    // Within the limit, the change at the end is found.
+    let (old, new) = (
+        referenced_chain(200, "string"),
+        referenced_chain(200, "integer"),
+    );
+    let kinds: Vec<_> = review::http::compare(&old, &new)
+        .iter()
+        .map(|change| change.kind)
+        .collect();
+    assert_eq!(kinds, [RequestTypeChanged]);
+}

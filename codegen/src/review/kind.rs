@@ -93,6 +93,9 @@ pub enum ChangeKind {
     /// An `x-sunset` that is not a date or an unknown `x-stability-level`
     /// changed: the lifecycle promise cannot be checked.
     LifecycleUnreadable,
+    /// Schemas nested deeper than spec-diff compares (see
+    /// `http/schema.rs`): what changed below cannot be checked.
+    SchemaTooDeep,
     // Parameters
     ParameterAddedOptional,
     ParameterAddedRequired,
@@ -232,6 +235,8 @@ impl ChangeKind {
             SunsetRemoved | SunsetBroughtForward | StabilityDecreased => Breaking,
             // Fail closed: a promise that cannot be read cannot be kept.
             LifecycleUnreadable => Breaking,
+            // Fail closed: what could not be compared may have broken.
+            SchemaTooDeep => Breaking,
             ParameterSerializationChanged => Breaking,
             RequestBodyAddedRequired | RequestBodyBecameRequired => Breaking,
             RequestBodyRemoved | SuccessStatusRemoved | MediaTypeRemoved => Breaking,

@@ -13,6 +13,12 @@ use super::{Differ, show};
 use crate::document::{DOCUMENTATION, child, object};
 use crate::review::kind::{ChangeKind, Direction};
 
+/// How deep schemas nest (through properties, items, applicators and
+/// `$ref`s) before spec-diff stops comparing: each level costs stack, and
+/// a chain of 3,000 referenced schemas overflowed it. Real documents stay
+/// far below (GitHub's nests a few dozen levels).
+const DEEPEST: usize = 256;
+
 /// The schema that allows every value.
 static ANY: Value = Value::Bool(true);
 
@@ -33,6 +39,8 @@ pub(super) struct Compared {
     /// Whether the schemas of an `if` or a `not` allow the same values
     /// (see `Differ::same_values`), judged once per pair and side.
     same_values: HashMap<Pair, bool>,
+    /// How many schema comparisons are under way, one inside the other.
+    depth: usize,
 }
 
 impl Compared {
@@ -60,8 +68,19 @@ impl<'a> Differ<'a> {
         subject: &str,
     ) {
         let (old, new) = (self.old.resolved(old), self.new.resolved(new));
+        if self.compared.depth >= DEEPEST {
+            // Equal as written is not equal: a `$ref` below may lead to a
+            // change, so fail closed.
+            let message = format!(
+                "{subject}: schemas nest more than {DEEPEST} levels deep here; nothing below is compared"
+            );
+            self.push(ChangeKind::SchemaTooDeep, None, here, message);
+            return;
+        }
         if self.first_comparison(old, new, direction) {
+            self.compared.depth += 1;
             self.resolved_schema(old, new, here, direction, subject);
+            self.compared.depth -= 1;
         }
     }
 
