@@ -471,3 +471,29 @@ fn schemas_nested_too_deep_to_compare_fail_closed() {
         .collect();
     assert_eq!(kinds, [RequestTypeChanged]);
 }
+
+#[test]
+fn an_enum_of_many_values_is_compared_value_by_value() {
+    // Searched list by list, 100,000 values took over a minute.
+    let enumeration = |values: std::ops::Range<usize>| {
+        let values: Vec<String> = values.map(|value| format!("v{value}")).collect();
+        Document::new(
+            "enum.yaml",
+            serde_json::json!({
+                "openapi": "3.0.3",
+                "info": {"title": "enum", "version": "1"},
+                "paths": {"/e": {"post": {
+                    "operationId": "post_e",
+                    "requestBody": {"content": {"application/json": {
+                        "schema": {"type": "string", "enum": values}}}},
+                    "responses": {"204": {"description": "done"}},
+                }}},
+            }),
+        )
+    };
+    let changes = review::http::compare(&enumeration(0..100_000), &enumeration(1..100_001));
+    let kinds: Vec<_> = changes.iter().map(|change| change.kind).collect();
+    assert_eq!(kinds, [RequestEnumValueRemoved, RequestEnumValueAdded]);
+    assert!(changes[0].message.contains("\"v0\""), "{changes:#?}");
+    assert!(changes[1].message.contains("\"v100000\""), "{changes:#?}");
+}

@@ -1,6 +1,8 @@
 //! The keywords that limit values: `enum` (and `x-extensible-enum`),
 //! numeric bounds, `multipleOf`, `uniqueItems` and `pattern`.
 
+use std::collections::HashSet;
+
 use serde_json::Value;
 
 use super::super::{Differ, show};
@@ -85,10 +87,8 @@ impl Differ<'_> {
                     ChangeKind::ResponseEnumValueAdded,
                 ),
             };
-            for value in old_values
-                .iter()
-                .filter(|value| !new_values.contains(value))
-            {
+            let (old_set, new_set) = (ValueSet::of(&old_values), ValueSet::of(&new_values));
+            for value in old_values.iter().filter(|value| !new_set.contains(value)) {
                 let message = format!("{subject}: `{keyword}` value {value} was removed");
                 self.push(removed, side, &at, message);
             }
@@ -99,10 +99,7 @@ impl Differ<'_> {
                 }
                 Direction::Response => " (a client that decodes to the listed values fails on it)",
             };
-            for value in new_values
-                .iter()
-                .filter(|value| !old_values.contains(value))
-            {
+            for value in new_values.iter().filter(|value| !old_set.contains(value)) {
                 let message = format!("{subject}: new `{keyword}` value {value}{note}");
                 self.push(added, side, &at, message);
             }
@@ -253,5 +250,37 @@ impl Differ<'_> {
                 show(new.get("pattern"))
             ),
         );
+    }
+}
+
+/// The values of an `enum`, for lookups that stay fast however many there
+/// are (a list searched value by value is quadratic: 100,000 values hung).
+struct ValueSet<'v> {
+    /// Scalars by their JSON text, which tells apart exactly what `==`
+    /// does (`1` and `1.0`, `"1"` and `1`).
+    scalars: HashSet<String>,
+    /// Arrays and objects, compared with `==` (their text would depend on
+    /// key order).
+    structured: Vec<&'v Value>,
+}
+
+impl<'v> ValueSet<'v> {
+    fn of(values: &'v [Value]) -> Self {
+        let (structured, scalars): (Vec<&Value>, Vec<&Value>) = values
+            .iter()
+            .partition(|value| value.is_array() || value.is_object());
+        let scalars = scalars.into_iter().map(Value::to_string).collect();
+        Self {
+            scalars,
+            structured,
+        }
+    }
+
+    fn contains(&self, value: &Value) -> bool {
+        if value.is_array() || value.is_object() {
+            self.structured.contains(&value)
+        } else {
+            self.scalars.contains(&value.to_string())
+        }
     }
 }
