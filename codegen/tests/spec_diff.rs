@@ -497,3 +497,62 @@ fn an_enum_of_many_values_is_compared_value_by_value() {
     assert!(changes[0].message.contains("\"v0\""), "{changes:#?}");
     assert!(changes[1].message.contains("\"v100000\""), "{changes:#?}");
 }
+
+/// A query parameter, a request property and a response body, each with
+/// the schema `schema` (the boolean schema `false`, or a typed one).
+fn boolean_schemas(schema: serde_json::Value) -> Document {
+    Document::new(
+        "boolean.yaml",
+        serde_json::json!({
+            "openapi": "3.1.0",
+            "info": {"title": "boolean schemas", "version": "1"},
+            "paths": {"/items": {"post": {
+                "operationId": "create_item",
+                "parameters": [{"name": "filter", "in": "query", "schema": schema}],
+                "requestBody": {"content": {"application/json": {"schema": {
+                    "type": "object", "properties": {"name": schema},
+                }}}},
+                "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": schema}}}},
+            }}},
+        }),
+    )
+    .normalized()
+}
+
+#[test]
+fn a_false_schema_admits_nothing_rather_than_everything() {
+    let (nothing, text) = (
+        boolean_schemas(serde_json::json!(false)),
+        boolean_schemas(serde_json::json!({"type": "string"})),
+    );
+    let reported = |old: &Document, new: &Document| -> BTreeSet<(ChangeKind, Severity, String)> {
+        review::http::compare(old, new)
+            .into_iter()
+            .map(|change| (change.kind, change.severity, change.pointer))
+            .collect()
+    };
+    let at = |tail: &str| format!("/paths/~1items/post/{tail}");
+    let (parameter, property, body) = (
+        at("parameters/0/schema"),
+        at("requestBody/content/application~1json/schema/properties/name"),
+        at("responses/200/content/application~1json/schema"),
+    );
+    // From nothing to something: no value a client sent or read was valid.
+    assert_eq!(
+        reported(&nothing, &text),
+        BTreeSet::from([
+            (SchemaNoLongerFalse, NonBreaking, parameter.clone()),
+            (SchemaNoLongerFalse, NonBreaking, property.clone()),
+            (SchemaNoLongerFalse, NonBreaking, body.clone()),
+        ])
+    );
+    // To nothing: requests narrow to none (breaking); a response narrows.
+    assert_eq!(
+        reported(&text, &nothing),
+        BTreeSet::from([
+            (SchemaBecameFalse, Breaking, parameter),
+            (SchemaBecameFalse, Breaking, property),
+            (SchemaBecameFalse, NonBreaking, body),
+        ])
+    );
+}

@@ -170,6 +170,11 @@ pub enum ChangeKind {
     UniqueItemsRemoved,
     VariantAdded,
     VariantRemoved,
+    /// The schema became `false`: no value is valid any more.
+    SchemaBecameFalse,
+    /// The schema was `false` and now admits values: nothing was valid
+    /// before, so no client sent or decoded a value it relied on.
+    SchemaNoLongerFalse,
     /// Every old value is still valid: integer to number, or any type.
     TypeWidened,
     /// Every new value was valid before: number to integer, or a type where
@@ -277,11 +282,13 @@ impl ChangeKind {
             // value whatever it matches: a pattern documents a response,
             // nothing parses by it (unlike a length, which sizes storage).
             PatternRemoved => NonBreaking,
+            // A schema that allowed nothing had no value to break.
+            SchemaNoLongerFalse => NonBreaking,
 
             EnumAdded | BoundTightened | PatternChanged | DefaultChanged | VariantRemoved => {
                 narrows
             }
-            TypeNarrowed | AllOfMemberAdded | ConstraintAdded => narrows,
+            TypeNarrowed | AllOfMemberAdded | ConstraintAdded | SchemaBecameFalse => narrows,
             MultipleOfTightened | UniqueItemsAdded => narrows,
             DiscriminatorMappingRemoved => narrows,
             // A parameter the sender must now send narrows what is sent:

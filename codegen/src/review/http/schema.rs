@@ -117,6 +117,9 @@ impl<'a> Differ<'a> {
         direction: Direction,
         subject: &str,
     ) {
+        if self.false_schema(old, new, here, direction, subject) {
+            return;
+        }
         for field in DOCUMENTATION {
             self.documentation(old.get(field), new.get(field), &child(here, field));
         }
@@ -148,6 +151,35 @@ impl<'a> Differ<'a> {
         self.bounds(old, new, here, direction, subject);
         self.properties(old, new, here, direction, subject);
         self.applicators(old, new, here, direction, subject);
+    }
+
+    /// Reports a schema that became the boolean schema `false` (it admits
+    /// no value), or stopped being it; `true` when one side is `false`, so
+    /// nothing else is worth comparing. Read as a schema without keywords,
+    /// `false` would pass for one that admits every value.
+    fn false_schema(
+        &mut self,
+        old: &Value,
+        new: &Value,
+        here: &str,
+        direction: Direction,
+        subject: &str,
+    ) -> bool {
+        let (old_false, new_false) = (old == &Value::Bool(false), new == &Value::Bool(false));
+        let (kind, message) = match (old_false, new_false) {
+            (false, false) => return false,
+            (true, true) => return true,
+            (false, true) => (
+                ChangeKind::SchemaBecameFalse,
+                format!("{subject}: the schema at {here} became `false`: no value is valid"),
+            ),
+            (true, false) => (
+                ChangeKind::SchemaNoLongerFalse,
+                format!("{subject}: the schema at {here} was `false` and now admits values"),
+            ),
+        };
+        self.push(kind, Some(direction), here, message);
+        true
     }
 
     /// Compares the types a schema admits; `false` when they are unrelated
