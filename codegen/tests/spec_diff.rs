@@ -556,3 +556,61 @@ fn a_false_schema_admits_nothing_rather_than_everything() {
         ])
     );
 }
+
+/// `/pets` with `pets_security` as its own `security` (none: it inherits),
+/// `/health` with `security: []`, and the document's `security`.
+fn secured(
+    document_security: Option<serde_json::Value>,
+    pets_security: Option<serde_json::Value>,
+) -> Document {
+    let mut pets = serde_json::json!({"operationId": "list_pets", "responses": {"200": {"description": "ok"}}});
+    if let Some(security) = pets_security {
+        pets["security"] = security;
+    }
+    let mut root = serde_json::json!({
+        "openapi": "3.0.3",
+        "info": {"title": "security", "version": "1"},
+        "paths": {
+            "/pets": {"get": pets},
+            "/health": {"get": {"operationId": "health", "security": [], "responses": {"200": {"description": "ok"}}}},
+        },
+        "components": {"securitySchemes": {"apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"}}},
+    });
+    if let Some(security) = document_security {
+        root["security"] = security;
+    }
+    Document::new("security.yaml", root).normalized()
+}
+
+#[test]
+fn the_documents_security_matters_only_where_an_operation_inherits_it() {
+    let api_key = || Some(serde_json::json!([{"apiKey": []}]));
+    let anonymous = || Some(serde_json::json!([]));
+    let reported = |old: &Document, new: &Document| -> Vec<(ChangeKind, Severity, String)> {
+        review::http::compare(old, new)
+            .into_iter()
+            .map(|change| (change.kind, change.severity, change.pointer))
+            .collect()
+    };
+    // Every operation has its own requirement: the document's reaches none.
+    for pets in [api_key(), anonymous()] {
+        let (old, new) = (secured(None, pets.clone()), secured(api_key(), pets));
+        assert_eq!(reported(&old, &new), [], "{old:?}");
+    }
+    // `/pets` inherits it: a client that sent no credentials now must.
+    let (old, new) = (secured(None, None), secured(api_key(), None));
+    assert_eq!(
+        reported(&old, &new),
+        [(SecurityRequirementAdded, Breaking, "/security".to_owned())]
+    );
+    // `/pets` stops declaring `security: []` and inherits the document's.
+    let (old, new) = (secured(api_key(), anonymous()), secured(api_key(), None));
+    assert_eq!(
+        reported(&old, &new),
+        [(
+            SecurityRequirementAdded,
+            Breaking,
+            "/paths/~1pets/get/security".to_owned()
+        )]
+    );
+}

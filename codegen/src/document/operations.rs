@@ -112,6 +112,12 @@ impl<'d> Operation<'d> {
             .filter(|id| !id.trim().is_empty())
     }
 
+    /// Whether it has no `security` of its own, so the document's applies
+    /// (`security: []` is its own: no authentication).
+    pub fn inherits_security(&self) -> bool {
+        self.value.get("security").is_none()
+    }
+
     /// How reports name it: `GET /path (operationId)`.
     pub fn label(&self) -> String {
         format!(

@@ -61,11 +61,13 @@ pub fn compare(old: &Document, new: &Document) -> Vec<HttpChange> {
             ),
         );
     }
-    differ.security(
-        old_root.get("security"),
-        new_root.get("security"),
-        "/security",
-    );
+    if document_security_applies(old, new) {
+        differ.security(
+            old_root.get("security"),
+            new_root.get("security"),
+            "/security",
+        );
+    }
     differ.security_schemes();
     differ.operations(old.operations(), new.operations(), Place::Path);
     differ.operations(old.webhooks(), new.webhooks(), Place::Webhook);
@@ -77,6 +79,23 @@ pub fn compare(old: &Document, new: &Document) -> Vec<HttpChange> {
         ))
     });
     differ.changes
+}
+
+/// Whether the document's `security` reaches a request both before and
+/// after: some operation in both documents has none of its own. An
+/// operation with its own is compared on its own (see
+/// `Differ::operation_changes`), so when every operation declares one, a
+/// change of the document's changes no request.
+fn document_security_applies(old: &Document, new: &Document) -> bool {
+    let inheriting = |document: &Document| -> BTreeSet<(String, &'static str)> {
+        document
+            .operations()
+            .into_iter()
+            .filter(Operation::inherits_security)
+            .map(|operation| (template(operation.path), operation.method))
+            .collect()
+    };
+    !inheriting(old).is_disjoint(&inheriting(new))
 }
 
 /// How reports name a change outside every operation.
@@ -253,7 +272,7 @@ impl<'a> Differ<'a> {
         // An operation without `security` has the document's; when neither
         // side has its own, the document's comparison says it all.
         let (old_security, new_security) = (old.value.get("security"), new.value.get("security"));
-        if old_security.is_some() || new_security.is_some() {
+        if !old.inherits_security() || !new.inherits_security() {
             self.security(
                 old_security.or(self.old.root().get("security")),
                 new_security.or(self.new.root().get("security")),
