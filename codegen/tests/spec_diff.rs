@@ -614,3 +614,43 @@ fn the_documents_security_matters_only_where_an_operation_inherits_it() {
         )]
     );
 }
+
+/// `GET /x` with a response under each of `keys`.
+fn responding(keys: &[&str]) -> Document {
+    let responses: serde_json::Map<String, serde_json::Value> = keys
+        .iter()
+        .map(|key| ((*key).to_owned(), serde_json::json!({"description": key})))
+        .collect();
+    Document::new(
+        "responses.yaml",
+        serde_json::json!({
+            "openapi": "3.0.3",
+            "info": {"title": "responses", "version": "1"},
+            "paths": {"/x": {"get": {"operationId": "get_x", "responses": responses}}},
+        }),
+    )
+    .normalized()
+}
+
+#[test]
+fn a_removed_default_beside_a_success_takes_only_errors_away() {
+    let reported = |old: &[&str], new: &[&str]| -> Vec<(ChangeKind, Severity)> {
+        review::http::compare(&responding(old), &responding(new))
+            .into_iter()
+            .map(|change| (change.kind, change.severity))
+            .collect()
+    };
+    assert_eq!(
+        reported(&["200", "default"], &["200"]),
+        [(ErrorStatusRemoved, NonBreaking)]
+    );
+    assert_eq!(
+        reported(&["2XX", "default"], &["2XX"]),
+        [(ErrorStatusRemoved, NonBreaking)]
+    );
+    // Without another success, `default` described the successes too.
+    assert_eq!(
+        reported(&["404", "default"], &["404"]),
+        [(SuccessStatusRemoved, Breaking)]
+    );
+}

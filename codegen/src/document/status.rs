@@ -46,6 +46,19 @@ impl ResponseKey {
         )
     }
 
+    /// Whether, among an operation's `keys`, the response under this key
+    /// describes a success a client may get: a success key, but `default`
+    /// only when no code or range beside it describes one. Beside `200`,
+    /// `default` is where the errors are: removing it takes no success away.
+    pub fn success_among(self, keys: impl IntoIterator<Item = Self>) -> bool {
+        match self {
+            Self::Default => !keys
+                .into_iter()
+                .any(|key| key != Self::Default && key.may_be_success()),
+            _ => self.may_be_success(),
+        }
+    }
+
     /// Whether a generated method may return this response as its error.
     pub fn may_be_error(self) -> bool {
         matches!(
@@ -122,6 +135,22 @@ mod tests {
             assert_eq!(parsed.may_be_success(), success.contains(&key), "{key}");
             assert_eq!(parsed.may_be_error(), error.contains(&key), "{key}");
         }
+    }
+
+    #[test]
+    fn default_is_a_success_only_without_another() {
+        let keys = |list: &[&str]| -> Vec<ResponseKey> {
+            list.iter()
+                .filter_map(|key| ResponseKey::parse(key))
+                .collect()
+        };
+        let default = ResponseKey::Default;
+        assert!(default.success_among(keys(&["default"])));
+        assert!(default.success_among(keys(&["404", "default"])));
+        assert!(!default.success_among(keys(&["200", "default"])));
+        assert!(!default.success_among(keys(&["2XX", "default"])));
+        assert!(ResponseKey::Code(200).success_among(keys(&["200", "default"])));
+        assert!(!ResponseKey::Code(404).success_among(keys(&["404"])));
     }
 
     #[test]

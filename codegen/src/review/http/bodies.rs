@@ -86,7 +86,8 @@ impl<'a> Differ<'a> {
             match (before, after) {
                 (None, None) => {}
                 (Some(removed), None) => {
-                    let kind = if removed.key.is_some_and(ResponseKey::may_be_success) {
+                    let keys = old.iter().filter_map(|response| response.key);
+                    let kind = if removed.key.is_some_and(|key| key.success_among(keys)) {
                         ChangeKind::SuccessStatusRemoved
                     } else {
                         ChangeKind::ErrorStatusRemoved
