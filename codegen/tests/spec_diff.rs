@@ -654,3 +654,50 @@ fn a_removed_default_beside_a_success_takes_only_errors_away() {
         [(SuccessStatusRemoved, Breaking)]
     );
 }
+
+/// A document whose only operation uses the HTTP security scheme `scheme`.
+fn http_scheme(scheme: serde_json::Value) -> Document {
+    Document::new(
+        "schemes.yaml",
+        serde_json::json!({
+            "openapi": "3.0.3",
+            "info": {"title": "schemes", "version": "1"},
+            "security": [{"auth": []}],
+            "paths": {"/pets": {"get": {"operationId": "list_pets", "responses": {"200": {"description": "ok"}}}}},
+            "components": {"securitySchemes": {"auth": scheme}},
+        }),
+    )
+    .normalized()
+}
+
+#[test]
+fn a_security_scheme_changes_only_with_what_a_client_sends() {
+    let reported =
+        |old: serde_json::Value, new: serde_json::Value| -> Vec<(ChangeKind, Severity)> {
+            review::http::compare(&http_scheme(old), &http_scheme(new))
+                .into_iter()
+                .map(|change| (change.kind, change.severity))
+                .collect()
+        };
+    let bearer = |format: &str| serde_json::json!({"type": "http", "scheme": "bearer", "bearerFormat": format});
+    // `bearerFormat` is a hint for documentation.
+    assert_eq!(
+        reported(bearer("JWT"), bearer("opaque")),
+        [(DocumentationChanged, Info)]
+    );
+    // HTTP authentication scheme names are case-insensitive.
+    assert_eq!(
+        reported(
+            serde_json::json!({"type": "http", "scheme": "basic"}),
+            serde_json::json!({"type": "http", "scheme": "Basic"})
+        ),
+        []
+    );
+    assert_eq!(
+        reported(
+            serde_json::json!({"type": "http", "scheme": "basic"}),
+            serde_json::json!({"type": "http", "scheme": "bearer"})
+        ),
+        [(SecuritySchemeChanged, Breaking)]
+    );
+}

@@ -98,6 +98,9 @@ fn document_security_applies(old: &Document, new: &Document) -> bool {
     !inheriting(old).is_disjoint(&inheriting(new))
 }
 
+/// The fields of a security scheme that only document it.
+const SCHEME_DOCUMENTATION: [&str; 2] = ["description", "bearerFormat"];
+
 /// How reports name a change outside every operation.
 const DOCUMENT: &str = "(document)";
 
@@ -315,13 +318,20 @@ impl<'a> Differ<'a> {
         for name in names {
             let here = child(section, name);
             // What a client must do to authenticate: not the descriptions,
+            // not `bearerFormat` (a hint, for documentation), not the case
+            // of an HTTP `scheme` (case-insensitive, RFC 9110 section 11.1),
             // and not the scopes a flow offers (the requirements say which
             // are needed, and are compared on their own).
             let without_docs = |scheme: Option<&Value>| {
                 scheme.map(|scheme| {
                     let mut scheme = scheme.clone();
                     if let Some(map) = scheme.as_object_mut() {
-                        map.remove("description");
+                        for field in SCHEME_DOCUMENTATION {
+                            map.remove(field);
+                        }
+                        if let Some(Value::String(http)) = map.get_mut("scheme") {
+                            *http = http.to_ascii_lowercase();
+                        }
                         let flows = map.get_mut("flows").and_then(Value::as_object_mut);
                         for flow in flows.into_iter().flat_map(|flows| flows.values_mut()) {
                             if let Some(flow) = flow.as_object_mut() {
@@ -356,11 +366,15 @@ impl<'a> Differ<'a> {
                         show(after)
                     ),
                 ),
-                _ => self.documentation(
-                    before.and_then(|s| s.get("description")),
-                    after.and_then(|s| s.get("description")),
-                    &child(&here, "description"),
-                ),
+                _ => {
+                    for field in SCHEME_DOCUMENTATION {
+                        self.documentation(
+                            before.and_then(|s| s.get(field)),
+                            after.and_then(|s| s.get(field)),
+                            &child(&here, field),
+                        );
+                    }
+                }
             }
         }
     }
