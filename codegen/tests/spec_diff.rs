@@ -701,3 +701,54 @@ fn a_security_scheme_changes_only_with_what_a_client_sends() {
         [(SecuritySchemeChanged, Breaking)]
     );
 }
+
+/// `POST /items` whose request body and 200 response are `application/json`
+/// with `media` (the media type object).
+fn media(media: serde_json::Value) -> Document {
+    Document::new(
+        "media.yaml",
+        serde_json::json!({
+            "openapi": "3.1.0",
+            "info": {"title": "media", "version": "1"},
+            "paths": {"/items": {"post": {
+                "operationId": "create_item",
+                "requestBody": {"content": {"application/json": media}},
+                "responses": {"200": {"description": "ok", "content": {"application/json": media}}},
+            }}},
+        }),
+    )
+    .normalized()
+}
+
+#[test]
+fn a_media_type_schema_that_allows_everything_is_no_schema() {
+    let reported =
+        |old: serde_json::Value, new: serde_json::Value| -> Vec<(ChangeKind, Severity)> {
+            review::http::compare(&media(old), &media(new))
+                .into_iter()
+                .map(|change| (change.kind, change.severity))
+                .collect()
+        };
+    let none = serde_json::json!({});
+    for everything in [
+        serde_json::json!({"schema": true}),
+        serde_json::json!({"schema": {}}),
+    ] {
+        assert_eq!(
+            reported(none.clone(), everything.clone()),
+            [],
+            "{everything}"
+        );
+        assert_eq!(
+            reported(everything.clone(), none.clone()),
+            [],
+            "{everything}"
+        );
+    }
+    // A schema that constrains is still one.
+    let object = serde_json::json!({"schema": {"type": "object"}});
+    assert_eq!(
+        reported(none, object),
+        [(ConstraintAdded, Breaking), (ConstraintAdded, NonBreaking)]
+    );
+}

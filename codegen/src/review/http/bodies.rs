@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use super::Differ;
+use super::{Differ, schema};
 use crate::document::{Operation, Response, ResponseKey, child, media_type_essence, object};
 use crate::review::kind::{ChangeKind, Direction};
 
@@ -155,11 +155,16 @@ impl<'a> Differ<'a> {
                 &child(&at, "example"),
             );
             let there = child(&at, "schema");
-            match (old_media.get("schema"), new_media.get("schema")) {
+            // No schema, `true` and `{}` all allow any body.
+            let constraining = |media: &'a Value| {
+                media
+                    .get("schema")
+                    .filter(|schema| !schema::allows_all(Some(schema)))
+            };
+            match (constraining(old_media), constraining(new_media)) {
                 (Some(old_schema), Some(new_schema)) => {
                     self.schema(old_schema, new_schema, &there, direction, subject)
                 }
-                // No schema allows any body.
                 (None, Some(_)) => self.push(
                     ChangeKind::ConstraintAdded,
                     Some(direction),

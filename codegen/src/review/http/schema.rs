@@ -5,6 +5,8 @@
 mod applicators;
 mod values;
 
+pub(super) use applicators::allows_all;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde_json::Value;

@@ -35,8 +35,9 @@ const ONE_SUBSCHEMA: [&str; 8] = [
 /// Keywords whose value maps names to subschemas.
 const SUBSCHEMA_MAPS: [&str; 2] = ["patternProperties", "dependentSchemas"];
 
-/// Whether an applicator's value allows every instance.
-fn allows_all(value: Option<&Value>) -> bool {
+/// Whether an applicator's value (or a media type's schema) allows every
+/// instance.
+pub(in crate::review::http) fn allows_all(value: Option<&Value>) -> bool {
     match value {
         None | Some(Value::Bool(true)) => true,
         Some(Value::Object(map)) => map.is_empty(),
