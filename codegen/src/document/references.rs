@@ -7,6 +7,7 @@
 //! naming the cycle, by every tool alike.
 
 use std::borrow::Cow;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;
 
 use serde_json::Value;
@@ -108,12 +109,16 @@ impl Document {
         first: Cow<'d, str>,
         mut next: impl FnMut(&'d Value, &str) -> Result<Option<Cow<'d, str>>, RefProblem>,
     ) -> Result<&'d Value, RefProblem> {
+        // In order, to name a cycle; and as a set, so that a chain of
+        // 100,000 references is walked in linear time.
         let mut followed: Vec<Cow<'d, str>> = Vec::new();
+        let mut seen: HashSet<Cow<'d, str>> = HashSet::new();
         let mut reference = first;
         loop {
-            if let Some(start) = followed.iter().position(|seen| *seen == reference) {
+            if seen.contains(&reference) {
+                let start = followed.iter().position(|seen| *seen == reference);
                 return Err(RefProblem::Cycle(
-                    followed[start..]
+                    followed[start.unwrap_or(0)..]
                         .iter()
                         .map(|seen| seen.to_string())
                         .collect(),
@@ -121,6 +126,7 @@ impl Document {
             }
             let target = self.target(&reference)?;
             let onward = next(target, &reference)?;
+            seen.insert(reference.clone());
             followed.push(reference);
             match onward {
                 Some(onward) => reference = onward,
@@ -150,17 +156,18 @@ impl Document {
     /// between: the problems, in document order.
     pub fn reference_problems(&self) -> Vec<Error> {
         let mut problems = Vec::new();
-        let mut cycles = std::collections::BTreeSet::new();
+        let mut cycles = BTreeSet::new();
+        let mut aliases = AliasCycles::default();
         walk::references(&self.root, &mut |path, node| {
             let Some(reference) = node.get("$ref") else {
                 return;
             };
             let found = match reference.as_str() {
                 None => Some(RefProblem::NotAString),
-                Some(reference) => self
-                    .target(reference)
-                    .err()
-                    .or_else(|| self.alias_cycle(reference).map(RefProblem::Cycle)),
+                Some(reference) => self.target(reference).err().or_else(|| {
+                    self.alias_cycle(reference, &mut aliases)
+                        .map(RefProblem::Cycle)
+                }),
             };
             if let Some(found) = found {
                 // A cycle is reported where it is written, whichever use of
@@ -190,21 +197,46 @@ impl Document {
 
     /// Follows `reference` through items that are only another name for
     /// their target; returns the cycle, if the chain comes back on itself,
-    /// starting from its smallest reference.
-    fn alias_cycle(&self, reference: &str) -> Option<Vec<String>> {
-        let through_aliases = |target: &Value, reached: &str| {
-            let fragment = reached.strip_prefix('#');
+    /// starting from its smallest reference. What each reference reached
+    /// leads to is kept in `known`, so that a chain is walked once however
+    /// many references enter it: the references of a whole document are
+    /// checked in linear time.
+    fn alias_cycle(&self, reference: &str, known: &mut AliasCycles) -> Option<Vec<String>> {
+        let mut reached: Vec<String> = Vec::new();
+        let mut joined = None;
+        let through_aliases = |target: &Value, at: &str| {
+            if let Some(verdict) = known.verdicts.get(at) {
+                joined = Some(*verdict);
+                return Ok(None);
+            }
+            reached.push(at.to_owned());
+            let fragment = at.strip_prefix('#');
             Ok(fragment.and_then(|fragment| alias_of(target, fragment).map(Cow::Owned)))
         };
-        match self.chain(Cow::Borrowed(reference), through_aliases) {
+        let verdict = match self.chain(Cow::Borrowed(reference), through_aliases) {
             Err(RefProblem::Cycle(mut cycle)) => {
-                let smallest = (0..cycle.len()).min_by_key(|&i| &cycle[i])?;
+                let smallest = (0..cycle.len()).min_by_key(|&i| &cycle[i]).unwrap_or(0);
                 cycle.rotate_left(smallest);
-                Some(cycle)
+                known.cycles.push(cycle);
+                Some(known.cycles.len() - 1)
             }
-            _ => None,
+            _ => joined.flatten(),
+        };
+        for at in reached {
+            known.verdicts.insert(at, verdict);
         }
+        verdict.map(|cycle| known.cycles[cycle].clone())
     }
+}
+
+/// What chains of aliases lead to, as [`Document::alias_cycle`] found.
+#[derive(Default)]
+struct AliasCycles {
+    /// Each reference reached: the cycle (in `cycles`) its chain ends in,
+    /// or `None` when it ends at an item with structure, or at a problem
+    /// reported where that is written.
+    verdicts: HashMap<String, Option<usize>>,
+    cycles: Vec<Vec<String>>,
 }
 
 /// The reference a schema is only another name for: its `$ref` (siblings
@@ -283,6 +315,72 @@ mod tests {
         ] {
             let problems = document(schemas.clone()).reference_problems();
             assert!(problems.is_empty(), "{schemas}: {problems:?}");
+        }
+    }
+
+    /// `S0` -> `S1` -> ... -> `S{length}`, each only a `$ref` to the next,
+    /// and `S{length}` is `last`; every schema is also used from `uses`.
+    fn alias_chain(length: usize, last: Value) -> Document {
+        let mut schemas = serde_json::Map::new();
+        let mut uses = Vec::new();
+        for level in 0..=length {
+            let name = format!("#/components/schemas/S{level}");
+            let schema = match level == length {
+                true => last.clone(),
+                false => json!({"$ref": format!("#/components/schemas/S{}", level + 1)}),
+            };
+            schemas.insert(format!("S{level}"), schema);
+            uses.push(json!({"$ref": name}));
+        }
+        Document::new(
+            "spec.yaml",
+            json!({"components": {"schemas": schemas}, "uses": uses}),
+        )
+    }
+
+    /// `check(document)`, failing if it takes more than a minute: ample
+    /// for a linear walk of a long chain in a debug build, far too little
+    /// for one per reference.
+    fn within_a_minute(document: Document, check: fn(&Document) -> Vec<Error>) -> Vec<Error> {
+        let (sender, receiver) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = sender.send(check(&document));
+        });
+        receiver
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .unwrap_or_else(|err| panic!("not checked within a minute: {err}"))
+    }
+
+    #[test]
+    fn a_long_chain_of_aliases_is_checked_in_linear_time() {
+        // Each reference's chain walked again, with a list for the cycle
+        // check, took time cubic in the length: 10,000 never finished.
+        for length in [10_000, 100_000] {
+            let document = alias_chain(length, json!({"type": "object"}));
+            let problems = within_a_minute(document.clone(), Document::reference_problems);
+            assert!(problems.is_empty(), "{length}: {problems:?}");
+            let first = &document.root()["uses"][0];
+            assert_eq!(document.resolve(first), Ok(&json!({"type": "object"})));
+
+            let last = json!({"$ref": format!("#/components/schemas/S{}", length - 1)});
+            let problems = within_a_minute(alias_chain(length, last), Document::reference_problems);
+            let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
+            let (a, b) = (
+                format!("#/components/schemas/S{}", length - 1),
+                format!("#/components/schemas/S{length}"),
+            );
+            let (smallest, other) = if a < b { (a, b) } else { (b, a) };
+            assert_eq!(problems.len(), 1, "{length}: {problems:?}");
+            assert!(
+                problems[0].contains(&format!("at {}/$ref", &smallest[1..])),
+                "{length}: {problems:?}"
+            );
+            assert!(
+                problems[0].contains(&format!(
+                    "`{smallest}` -> `{other}` -> `{smallest}` form a cycle"
+                )),
+                "{length}: {problems:?}"
+            );
         }
     }
 
