@@ -120,6 +120,8 @@ const CASES: &[Case] = &[
     case("response-media-type-charset-added", &[], &[], &[], Bump::None),
     case("response-range-became-status", &[(DocumentationChanged, Info), (ResponseTypeChanged, Breaking)], &[(InternalsChanged, Patch)], &[MethodSignatureChanged], Major),
     case("response-status-became-range", &[], &[(InternalsChanged, Patch)], &[], Patch),
+    case("response-range-became-statuses", &[(DocumentationChanged, Info)], &[(InternalsChanged, Patch)], &[], Patch),
+    case("response-statuses-became-range", &[], &[(InternalsChanged, Patch)], &[], Patch),
     case("response-enum-value-added", &[(ResponseEnumValueAdded, Breaking)], &[(VariantAdded, Major)], &[], Major),
     case("response-extensible-enum-value-added", &[(ResponseExtensibleEnumValueAdded, Info)], &[], &[], Patch),
     case("response-header-added", &[(ResponseHeaderAdded, NonBreaking)], &[], &[], Minor),

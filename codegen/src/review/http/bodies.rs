@@ -72,14 +72,29 @@ impl<'a> Differ<'a> {
                 .collect()
         };
         let restated = restated_statuses(&only_in(&old, &new), &only_in(&new, &old));
+        // A pair is compared at its status; its range, which may stand for
+        // several statuses, is none of its own.
+        let is_range =
+            |response: &Response<'a>| matches!(response.key, Some(ResponseKey::Range(_)));
+        let range_and_status =
+            |(before, after): &(Response<'a>, Response<'a>)| match is_range(before) {
+                true => (before.label, after.label),
+                false => (after.label, before.label),
+            };
         for label in labels {
             let at = child(here, label);
             let find =
                 |responses: &[Response<'a>]| responses.iter().find(|r| r.label == label).cloned();
-            if restated.iter().any(|(_, after)| after.label == label) {
+            if restated
+                .iter()
+                .any(|pair| range_and_status(pair).0 == label)
+            {
                 continue;
             }
-            let (before, after) = match restated.iter().find(|(before, _)| before.label == label) {
+            let (before, after) = match restated
+                .iter()
+                .find(|pair| range_and_status(pair).1 == label)
+            {
                 Some((before, after)) => (Some(before.clone()), Some(after.clone())),
                 None => (find(&old), find(&new)),
             };
@@ -314,7 +329,9 @@ impl<'a> Differ<'a> {
 /// Responses one side states by a status and the other by the range that
 /// holds it (`200` became `2XX`, or the other way): the same response,
 /// compared across. Each pair is (old, new), of responses found on one
-/// side only.
+/// side only. Every status the range holds pairs with it: `200` and `201`
+/// that became one `2XX` are both still described, and a `2XX` that became
+/// `200` and `201` describes both of them.
 fn restated_statuses<'a>(
     removed: &[Response<'a>],
     added: &[Response<'a>],
@@ -325,12 +342,10 @@ fn restated_statuses<'a>(
     };
     let mut pairs: Vec<(Response<'a>, Response<'a>)> = Vec::new();
     for before in removed {
-        let partner = added.iter().find(|after| {
-            (holds(after.key, before.key) || holds(before.key, after.key))
-                && pairs.iter().all(|(_, taken)| taken.label != after.label)
-        });
-        if let Some(after) = partner {
-            pairs.push((before.clone(), after.clone()));
+        for after in added {
+            if holds(after.key, before.key) || holds(before.key, after.key) {
+                pairs.push((before.clone(), after.clone()));
+            }
         }
     }
     pairs
