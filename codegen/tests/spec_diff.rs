@@ -128,6 +128,8 @@ const CASES: &[Case] = &[
     case("response-header-became-optional", &[(ResponseHeaderBecameOptional, Breaking)], &[], &[], Major),
     case("response-header-required-removed", &[(ResponseRequiredHeaderRemoved, Breaking)], &[], &[], Major),
     case("response-header-type-changed", &[(ResponseTypeChanged, Breaking)], &[], &[], Major),
+    case("response-header-max-length-lowered", &[(BoundTightened, NonBreaking)], &[], &[], Minor),
+    case("response-header-max-length-raised", &[(BoundLoosened, Breaking)], &[(InternalsChanged, Patch)], &[], Major),
     case("response-media-type-removed", &[(MediaTypeAdded, NonBreaking), (MediaTypeRemoved, Breaking)], &[(InternalsChanged, Patch)], &[MethodSignatureChanged], Major),
     case("response-property-added", &[(ResponsePropertyAdded, NonBreaking)], &[(FieldAdded, Major)], &[], Major),
     case("response-property-became-nullable", &[(ResponseBecameNullable, Breaking)], &[], &[], Major),
