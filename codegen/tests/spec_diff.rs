@@ -96,6 +96,14 @@ const CASES: &[Case] = &[
     case("request-unique-items-added", &[(UniqueItemsAdded, Breaking)], &[(FieldRetyped, Major)], &[], Major),
     case("request-unique-items-removed", &[(UniqueItemsRemoved, NonBreaking)], &[(FieldRetyped, Major)], &[], Major),
     case("response-multiple-of-added", &[(MultipleOfTightened, NonBreaking)], &[], &[], Minor),
+    case("parameter-schema-wrapped-in-all-of", &[(DocumentationChanged, Info)], &[(TypeAdded, Minor)], &[MethodSignatureChanged], Minor),
+    case("request-body-wrapped-in-all-of", &[], &[], &[], Bump::None),
+    case("request-body-wrapped-member-gains-required", &[(DocumentationChanged, Info), (RequestPropertyAddedRequired, Breaking)], &[(FieldAdded, Major)], &[], Major),
+    case("request-property-all-of-wrapper-dropped", &[(DocumentationChanged, Info)], &[], &[], Patch),
+    case("request-property-ref-documented-in-all-of", &[(DocumentationChanged, Info)], &[], &[], Patch),
+    case("response-body-all-of-wrapper-dropped", &[(DocumentationChanged, Info)], &[], &[], Patch),
+    case("response-property-wrapped-in-all-of", &[], &[], &[], Bump::None),
+    case("v31-ref-documented", &[(DocumentationChanged, Info)], &[], &[], Patch),
     case("request-body-became-required", &[(RequestBodyBecameRequired, Breaking)], &[], &[], Major),
     case("request-enum-value-added", &[(RequestEnumValueAdded, NonBreaking)], &[(VariantAdded, Major)], &[], Major),
     case("request-enum-value-removed", &[(RequestEnumValueRemoved, Breaking)], &[(VariantRemoved, Major)], &[], Major),
@@ -293,19 +301,30 @@ fn the_project_spec_against_itself_reports_nothing() {
 /// properties `l` and `r` referring to the next one, and whose last one
 /// has type `last`: `2^depth` paths lead to it.
 fn shared_chain(depth: usize, last: &str) -> Document {
+    wrapped_chain(depth, last, "3.0.3", |next| next)
+}
+
+/// [`shared_chain`] in OpenAPI `version`, each `r` written as `wrap` makes
+/// it of the `$ref` to the next schema.
+fn wrapped_chain(
+    depth: usize,
+    last: &str,
+    version: &str,
+    wrap: fn(serde_json::Value) -> serde_json::Value,
+) -> Document {
     let mut schemas = serde_json::Map::new();
     for level in 0..depth {
         let next = serde_json::json!({"$ref": format!("#/components/schemas/D{}", level + 1)});
         schemas.insert(
             format!("D{level}"),
-            serde_json::json!({"type": "object", "properties": {"l": next, "r": next}}),
+            serde_json::json!({"type": "object", "properties": {"l": next, "r": wrap(next.clone())}}),
         );
     }
     schemas.insert(format!("D{depth}"), serde_json::json!({"type": last}));
     Document::new(
         "chain.yaml",
         serde_json::json!({
-            "openapi": "3.0.3",
+            "openapi": version,
             "info": {"title": "chain", "version": "1"},
             "paths": {"/d": {"post": {
                 "operationId": "post_d",
@@ -315,6 +334,7 @@ fn shared_chain(depth: usize, last: &str) -> Document {
             "components": {"schemas": schemas},
         }),
     )
+    .normalized()
 }
 
 #[test]
@@ -337,6 +357,67 @@ fn a_schema_shared_by_many_paths_is_compared_once_at_the_first() {
         reported,
         [(RequestTypeChanged, Breaking, expected.as_str())],
         "{changes:#?}"
+    );
+}
+
+#[test]
+fn a_documented_reference_is_compared_where_its_target_is() {
+    // Compared as a schema of their own, the wrappers would each be an
+    // `allOf` member added; and a copy of each target, as 3.1 `$ref`
+    // siblings were read, would be compared apart from the target itself.
+    let depth = 40;
+    let documented = |next| serde_json::json!({"allOf": [next], "description": "the next"});
+    let documented_31 = |mut next: serde_json::Value| {
+        next["description"] = "the next".into();
+        next
+    };
+    for (version, wrap) in [
+        ("3.0.3", documented as fn(_) -> _),
+        ("3.1.0", documented_31),
+    ] {
+        let old = wrapped_chain(depth, "string", version, |next| next);
+        let new = wrapped_chain(depth, "integer", version, wrap);
+        let changes = review::http::compare(&old, &new);
+        let expected = format!(
+            "/paths/~1d/post/requestBody/content/application~1json/schema{}/type",
+            "/properties/l".repeat(depth)
+        );
+        let (documentation, wire): (Vec<_>, Vec<_>) = changes
+            .iter()
+            .partition(|change| change.kind == DocumentationChanged);
+        let wire: Vec<_> = wire
+            .iter()
+            .map(|change| (change.kind, change.pointer.as_str()))
+            .collect();
+        assert_eq!(wire, [(RequestTypeChanged, expected.as_str())], "{version}");
+        // Each wrapper's description, once: where the first path meets it.
+        assert_eq!(documentation.len(), depth, "{version}: {documentation:#?}");
+        assert!(
+            documentation
+                .iter()
+                .all(|change| change.pointer.ends_with("/properties/r/description")),
+            "{version}: {documentation:#?}"
+        );
+    }
+}
+
+#[test]
+fn a_change_behind_a_documenting_wrapper_is_named_inside_it() {
+    let (old, new) = documents("request-body-wrapped-member-gains-required");
+    let changes: Vec<_> = review::http::compare(&old, &new)
+        .into_iter()
+        .map(|change| (change.kind, change.pointer))
+        .collect();
+    let body = "/paths/~1things/post/requestBody/content/application~1json/schema";
+    assert_eq!(
+        changes,
+        [
+            (
+                RequestPropertyAddedRequired,
+                format!("{body}/allOf/0/properties/owner")
+            ),
+            (DocumentationChanged, format!("{body}/description")),
+        ]
     );
 }
 

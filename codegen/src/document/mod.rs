@@ -31,7 +31,7 @@ pub use normalize::{Dialect, normalize};
 use operations::METHODS;
 pub use operations::{Operation, Parameter, Response};
 pub use pointer::{child, pointer, pointer_token};
-pub use references::RefProblem;
+pub use references::{RefProblem, Unwrapped};
 pub use status::ResponseKey;
 pub(crate) use walk::{is_named_map, references};
 

@@ -14,7 +14,8 @@
 //! | `examples: [a, ...]` in a schema         | `example: a`                               |
 //! | `exclusiveMinimum: n` (a number)         | `minimum: n`, `exclusiveMinimum: true`     |
 //! | `anyOf`/`oneOf` with a `type: "null"` branch | the other branch(es), `nullable: true` |
-//! | `$ref` with sibling keywords             | the target with the siblings applied       |
+//! | `$ref` with documentation beside it      | as written: the target, documented here    |
+//! | `$ref` with other sibling keywords       | the target with the siblings applied       |
 //!
 //! In 3.0, siblings of a `$ref` are ignored (the specification says so), and
 //! the pass drops them. A 3.1 document comes out labelled `openapi: 3.0.3`.
@@ -387,6 +388,15 @@ fn resolve_siblings(object: &mut Map<String, Value>, snapshot: &Document, dialec
         object.retain(|key, _| key == "$ref");
         return;
     }
+    if object
+        .keys()
+        .all(|key| key == "$ref" || super::is_documentation(key))
+    {
+        // Documentation only describes the target where it is used: the
+        // reference stays, so every reader meets the target at its own
+        // place (see `Document::unwrapped`).
+        return;
+    }
     // Through references that are only another name, to the first target
     // with content of its own; one that cannot be followed (missing,
     // external, a cycle) stays as written, for the reader that checks
@@ -543,7 +553,11 @@ mod tests {
     fn ref_siblings_apply_in_3_1_and_are_ignored_in_3_0() {
         assert_eq!(
             schema_31(json!({ "$ref": "#/components/schemas/T", "description": "mine" })),
-            json!({ "type": "string", "description": "mine" })
+            json!({ "$ref": "#/components/schemas/T", "description": "mine" })
+        );
+        assert_eq!(
+            schema_31(json!({ "$ref": "#/components/schemas/T", "readOnly": true })),
+            json!({ "type": "string", "description": "T", "readOnly": true })
         );
         assert_eq!(
             schema_31(json!({ "$ref": "#/components/schemas/T", "maxLength": 3 })),

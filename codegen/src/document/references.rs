@@ -241,20 +241,87 @@ struct AliasCycles {
 
 /// The reference a schema is only another name for: its `$ref` (siblings
 /// of `$ref` are ignored in OpenAPI 3.0), or the one branch of a lone
-/// `allOf`/`anyOf`/`oneOf` beside documentation only.
+/// `allOf`/`anyOf`/`oneOf` beside annotations only.
 fn alias_of(schema: &Value, fragment: &str) -> Option<String> {
-    let map = schema.as_object()?;
-    if let Some(reference) = map.get("$ref") {
+    if let Some(reference) = schema.get("$ref") {
         return reference.as_str().map(str::to_owned);
     }
-    let mut structure = map.iter().filter(|(key, _)| !keywords::is_annotation(key));
+    let (keyword, _) = lone_branch(schema, keywords::is_annotation)?;
+    Some(format!("#{fragment}/{keyword}/0"))
+}
+
+/// The one branch a schema stands for: the lone member of its `allOf`,
+/// `anyOf` or `oneOf` when every other keyword of the schema is one that
+/// `beside` accepts; with the keyword that holds it. A single branch allows
+/// exactly what it allows, under any of the three.
+pub(crate) fn lone_branch(schema: &Value, beside: impl Fn(&str) -> bool) -> Option<(&str, &Value)> {
+    let mut structure = schema.as_object()?.iter().filter(|(key, _)| !beside(key));
     let (keyword, branches) = structure.next()?;
     if structure.next().is_some() || !matches!(keyword.as_str(), "allOf" | "anyOf" | "oneOf") {
         return None;
     }
     match branches.as_array()?.as_slice() {
-        [_only] => Some(format!("#{fragment}/{keyword}/0")),
+        [only] => Some((keyword.as_str(), only)),
         _ => None,
+    }
+}
+
+/// A schema seen through what only names or documents it (see
+/// [`Document::unwrapped`]).
+#[derive(Debug, Clone)]
+pub struct Unwrapped<'d> {
+    /// The schema that says what values are allowed.
+    pub schema: &'d Value,
+    /// The wrappers looked through, outermost first (lone branches beside
+    /// documentation only, and `$ref`s with documentation beside them):
+    /// their documentation is what a reader sees first.
+    pub wrappers: Vec<&'d Value>,
+    /// Where `schema` is below the schema that was unwrapped, through
+    /// resolved `$ref`s (`/allOf/0` for one wrapper, `""` for none).
+    pub path: String,
+}
+
+impl Document {
+    /// `schema` with its `$ref`s followed and every wrapper that only
+    /// documents its one branch looked through: `{allOf: [{$ref: S}],
+    /// description: ...}`, the way OpenAPI 3.0 documents a referenced
+    /// schema, and 3.1's `{$ref: S, description: ...}` stand for `S` itself,
+    /// at `S`'s own place. A wrapper with anything else beside its branch
+    /// (`nullable`, `deprecated`, `readOnly`, a constraint) is a schema of
+    /// its own. A chain that comes back on itself (which
+    /// [`Document::reference_problems`] refuses) stops where it would
+    /// repeat.
+    pub fn unwrapped<'d>(&'d self, schema: &'d Value) -> Unwrapped<'d> {
+        let mut seen = std::collections::HashSet::new();
+        let mut found = Unwrapped {
+            schema,
+            wrappers: Vec::new(),
+            path: String::new(),
+        };
+        while seen.insert(std::ptr::from_ref(found.schema)) {
+            let current = found.schema;
+            if current.get("$ref").is_some() {
+                // One reference at a time, so that documentation beside any
+                // of them (3.1 allows it) is seen.
+                let Ok(target) = self.follow(current, |_| false) else {
+                    break;
+                };
+                if current.as_object().is_some_and(|map| map.len() > 1) {
+                    found.wrappers.push(current);
+                }
+                found.schema = target;
+            } else if let Some((keyword, branch)) = lone_branch(current, keywords::is_documentation)
+            {
+                found.wrappers.push(current);
+                found.path.push('/');
+                found.path.push_str(keyword);
+                found.path.push_str("/0");
+                found.schema = branch;
+            } else {
+                break;
+            }
+        }
+        found
     }
 }
 
@@ -382,6 +449,54 @@ mod tests {
                 "{length}: {problems:?}"
             );
         }
+    }
+
+    #[test]
+    fn documenting_wrappers_stand_for_their_branch() {
+        let doc = document(json!({
+            "A": {"allOf": [{"$ref": "#/components/schemas/B"}], "description": "a"},
+            "B": {"$ref": "#/components/schemas/C", "title": "b"},
+            "C": {"oneOf": [{"type": "string"}], "x-note": "c"},
+            "Nullable": {"allOf": [{"$ref": "#/components/schemas/C"}], "nullable": true},
+            "Two": {"allOf": [{"type": "string"}, {"maxLength": 3}]},
+            "Loop": {"allOf": [{"$ref": "#/components/schemas/Loop"}], "description": "l"},
+        }));
+        let schemas = &doc.root()["components"]["schemas"];
+        let a = doc.unwrapped(&doc.root()["x"]);
+        assert_eq!(a.schema, &json!({"type": "string"}));
+        assert_eq!(a.path, "/allOf/0/oneOf/0");
+        assert_eq!(
+            a.wrappers,
+            [&schemas["A"], &schemas["B"], &schemas["C"]],
+            "outermost first"
+        );
+        for name in ["Nullable", "Two"] {
+            let found = doc.unwrapped(&schemas[name]);
+            assert!(std::ptr::eq(found.schema, &schemas[name]), "{name}");
+            assert!(found.wrappers.is_empty() && found.path.is_empty(), "{name}");
+        }
+        // A wrapper of itself ends where it would repeat.
+        let found = doc.unwrapped(&schemas["Loop"]);
+        assert!(std::ptr::eq(found.schema, &schemas["Loop"]));
+    }
+
+    #[test]
+    fn a_long_chain_of_wrappers_is_unwrapped_in_linear_time() {
+        let mut schemas = serde_json::Map::new();
+        for level in 0..10_000 {
+            let next = json!({"$ref": format!("#/components/schemas/W{}", level + 1)});
+            schemas.insert(
+                format!("W{level}"),
+                json!({"allOf": [next], "description": "w"}),
+            );
+        }
+        schemas.insert("W10000".into(), json!({"type": "integer"}));
+        let mut root = json!({"components": {"schemas": schemas}});
+        root["x"] = json!({"$ref": "#/components/schemas/W0"});
+        let doc = Document::new("spec.yaml", root);
+        let found = doc.unwrapped(&doc.root()["x"]);
+        assert_eq!(found.schema, &json!({"type": "integer"}));
+        assert_eq!(found.wrappers.len(), 10_000);
     }
 
     #[test]

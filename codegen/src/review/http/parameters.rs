@@ -142,24 +142,27 @@ impl<'a> Differ<'a> {
             return;
         };
         let mut at = child(&now.pointer, "schema");
-        let (mut old_schema, mut new_schema) =
-            (self.old.resolved(old_schema), self.new.resolved(new_schema));
+        let (mut old_schema, mut new_schema) = (old_schema, new_schema);
+        let (old_seen, new_seen) = (
+            self.old.unwrapped(old_schema),
+            self.new.unwrapped(new_schema),
+        );
         let is_array = |schema: &Value| schema.get("type").and_then(Value::as_str) == Some("array");
         // `?tag=a` reads the same as a one-item array: a single value that
         // becomes an array of the same kind of value is no change.
         if form_exploded(param)
             && form_exploded(now)
-            && !is_array(old_schema)
-            && is_array(new_schema)
-            && let Some(items) = new_schema.get("items")
+            && !is_array(old_seen.schema)
+            && is_array(new_seen.schema)
+            && let Some(items) = new_seen.schema.get("items")
         {
-            new_schema = self.new.resolved(items);
-            at = child(&at, "items");
+            new_schema = items;
+            at = child(&format!("{at}{}", new_seen.path), "items");
         } else if form_exploded(param)
             && form_exploded(now)
-            && is_array(old_schema)
-            && !is_array(new_schema)
-            && let Some(items) = old_schema.get("items")
+            && is_array(old_seen.schema)
+            && !is_array(new_seen.schema)
+            && let Some(items) = old_seen.schema.get("items")
         {
             // The other way, every request that sent several values breaks.
             self.push(
@@ -168,7 +171,7 @@ impl<'a> Differ<'a> {
                 &child(&at, "type"),
                 format!("{subject} takes one value where it took a list"),
             );
-            old_schema = self.old.resolved(items);
+            old_schema = items;
         }
         let text_values = self.text_values;
         self.text_values = true;

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use serde_json::Value;
 
 use super::{Differ, show};
-use crate::document::{DOCUMENTATION, child, object};
+use crate::document::{DOCUMENTATION, Unwrapped, child, object};
 use crate::review::kind::{ChangeKind, Direction};
 
 /// How deep schemas nest (through properties, items, applicators and
@@ -69,7 +69,7 @@ impl<'a> Differ<'a> {
         direction: Direction,
         subject: &str,
     ) {
-        let (old, new) = (self.old.resolved(old), self.new.resolved(new));
+        let (old, new) = (self.old.unwrapped(old), self.new.unwrapped(new));
         if self.compared.depth >= DEEPEST {
             // Equal as written is not equal: a `$ref` below may lead to a
             // change, so fail closed.
@@ -79,10 +79,40 @@ impl<'a> Differ<'a> {
             self.push(ChangeKind::SchemaTooDeep, None, here, message);
             return;
         }
-        if self.first_comparison(old, new, direction) {
+        self.wrapper_documentation(&old, &new, here);
+        // What a wrapper holds is compared where it is (the new side's
+        // path to it), as the schema it is: a schema documented in one
+        // place and not another is compared once.
+        let at = format!("{here}{}", new.path);
+        if self.first_comparison(old.schema, new.schema, direction) {
             self.compared.depth += 1;
-            self.resolved_schema(old, new, here, direction, subject);
+            self.resolved_schema(old.schema, new.schema, &at, direction, subject);
             self.compared.depth -= 1;
+        }
+    }
+
+    /// The documentation a reader sees at `here` when either side wraps its
+    /// schema (see [`crate::Document::unwrapped`]): the outermost wrapper's, or
+    /// else the schema's own. Fields no wrapper sets are compared with the
+    /// schemas themselves.
+    fn wrapper_documentation(&mut self, old: &Unwrapped<'a>, new: &Unwrapped<'a>, here: &str) {
+        if old.wrappers.is_empty() && new.wrappers.is_empty() {
+            return;
+        }
+        let seen = |side: &Unwrapped<'a>, field: &str, from_wrapper: &mut bool| {
+            let wrapped = side.wrappers.iter().find_map(|wrapper| wrapper.get(field));
+            *from_wrapper |= wrapped.is_some();
+            wrapped.or_else(|| side.schema.get(field))
+        };
+        for field in DOCUMENTATION {
+            let mut from_wrapper = false;
+            let (before, after) = (
+                seen(old, field, &mut from_wrapper),
+                seen(new, field, &mut from_wrapper),
+            );
+            if from_wrapper {
+                self.documentation(before, after, &child(here, field));
+            }
         }
     }
 
@@ -246,7 +276,7 @@ impl<'a> Differ<'a> {
             let mut found: BTreeMap<&'a str, &'a Value> = declared
                 .iter()
                 .filter(|(_, property)| {
-                    let property = document.resolved(property);
+                    let property = document.unwrapped(property).schema;
                     let flag = if request { "readOnly" } else { "writeOnly" };
                     property.get(flag).and_then(Value::as_bool) != Some(true)
                 })

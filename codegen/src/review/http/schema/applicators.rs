@@ -179,7 +179,11 @@ impl<'a> Differ<'a> {
     /// same there, so the judgement ends; the comparison already under
     /// way finds whatever differs.
     fn same_values(&mut self, old: &'a Value, new: &'a Value, direction: Direction) -> bool {
-        let pair = self.pair(self.old.resolved(old), self.new.resolved(new), direction);
+        let pair = self.pair(
+            self.old.unwrapped(old).schema,
+            self.new.unwrapped(new).schema,
+            direction,
+        );
         if let Some(&same) = self.compared.same_values.get(&pair) {
             return same;
         }
