@@ -104,6 +104,12 @@ const CASES: &[Case] = &[
     case("response-body-all-of-wrapper-dropped", &[(DocumentationChanged, Info)], &[], &[], Patch),
     case("response-property-wrapped-in-all-of", &[], &[], &[], Bump::None),
     case("v31-ref-documented", &[(DocumentationChanged, Info)], &[], &[], Patch),
+    case("request-object-split-into-all-of", &[], &[], &[], Bump::None),
+    case("response-all-of-merged-back", &[], &[], &[], Bump::None),
+    case("request-all-of-members-reordered", &[], &[], &[], Bump::None),
+    case("request-split-property-added-required", &[(RequestPropertyAddedRequired, Breaking)], &[(FieldAdded, Major)], &[], Major),
+    case("request-split-max-length-lowered", &[(BoundTightened, Breaking)], &[(InternalsChanged, Patch)], &[], Major),
+    case("response-split-property-added", &[(ResponsePropertyAdded, NonBreaking)], &[(FieldAdded, Major)], &[], Major),
     case("request-body-became-required", &[(RequestBodyBecameRequired, Breaking)], &[], &[], Major),
     case("request-enum-value-added", &[(RequestEnumValueAdded, NonBreaking)], &[(VariantAdded, Major)], &[], Major),
     case("request-enum-value-removed", &[(RequestEnumValueRemoved, Breaking)], &[(VariantRemoved, Major)], &[], Major),
@@ -419,6 +425,31 @@ fn a_change_behind_a_documenting_wrapper_is_named_inside_it() {
             (DocumentationChanged, format!("{body}/description")),
         ]
     );
+}
+
+#[test]
+fn a_narrowing_hidden_in_a_split_is_named_in_its_member() {
+    let body = "/paths/~1things/post/requestBody/content/application~1json/schema";
+    for (name, kind, pointer) in [
+        (
+            "request-split-property-added-required",
+            RequestPropertyAddedRequired,
+            "/allOf/1/properties/owner",
+        ),
+        (
+            "request-split-max-length-lowered",
+            BoundTightened,
+            "/allOf/0/properties/code/maxLength",
+        ),
+    ] {
+        let (old, new) = documents(name);
+        let changes: Vec<_> = review::http::compare(&old, &new)
+            .into_iter()
+            .filter(|change| change.operation.contains("create_thing"))
+            .map(|change| (change.kind, change.pointer))
+            .collect();
+        assert_eq!(changes, [(kind, format!("{body}{pointer}"))], "{name}");
+    }
 }
 
 #[test]

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use serde_json::Value;
 
 use super::{Differ, show};
-use crate::document::{DOCUMENTATION, Unwrapped, child, object};
+use crate::document::{DOCUMENTATION, MergedObject, Unwrapped, child, object};
 use crate::review::kind::{ChangeKind, Direction};
 
 /// How deep schemas nest (through properties, items, applicators and
@@ -156,7 +156,9 @@ impl<'a> Differ<'a> {
             self.documentation(old.get(field), new.get(field), &child(here, field));
         }
         self.lifecycle(old, new, here, subject);
-        if !self.types(old, new, here, direction, subject) {
+        let merged = self.merged_objects(old, new);
+        let merged = merged.as_ref();
+        if !self.types(old, new, here, direction, subject, merged) {
             // Unrelated types share nothing further to compare.
             return;
         }
@@ -181,8 +183,26 @@ impl<'a> Differ<'a> {
         self.nullable(old, new, here, direction, subject);
         self.enumeration(old, new, here, direction, subject);
         self.bounds(old, new, here, direction, subject);
-        self.properties(old, new, here, direction, subject);
-        self.applicators(old, new, here, direction, subject);
+        self.properties(old, new, here, direction, subject, merged);
+        if let Some((old_merged, new_merged)) = merged {
+            let at = new_merged
+                .additional
+                .as_ref()
+                .or(old_merged.additional.as_ref())
+                .map_or_else(
+                    || child(here, "additionalProperties"),
+                    |(path, _)| format!("{here}{path}"),
+                );
+            let value = |merged: &MergedObject<'a>| merged.additional.as_ref().map(|(_, v)| *v);
+            self.subschema(
+                value(old_merged),
+                value(new_merged),
+                &at,
+                direction,
+                subject,
+            );
+        }
+        self.applicators(old, new, here, direction, subject, merged.is_some());
     }
 
     /// Reports a schema that became the boolean schema `false` (it admits
@@ -214,17 +234,49 @@ impl<'a> Differ<'a> {
         true
     }
 
+    /// Both schemas read as one object each, when either has `allOf`
+    /// members and both merge without guessing (see
+    /// [`crate::Document::merged_object`]): then properties are compared
+    /// across members, wherever each is defined, and the order and split of
+    /// the members do not count.
+    fn merged_objects(
+        &self,
+        old: &'a Value,
+        new: &'a Value,
+    ) -> Option<(MergedObject<'a>, MergedObject<'a>)> {
+        let has_members = |schema: &Value| {
+            schema
+                .get("allOf")
+                .and_then(Value::as_array)
+                .is_some_and(|members| !members.is_empty())
+        };
+        if !has_members(old) && !has_members(new) {
+            return None;
+        }
+        Some((self.old.merged_object(old)?, self.new.merged_object(new)?))
+    }
+
     /// Compares the types a schema admits; `false` when they are unrelated
-    /// (string to object), so nothing else is worth comparing.
+    /// (string to object), so nothing else is worth comparing. A merged
+    /// object is an object when one of its parts says so.
     fn types(
         &mut self,
-        old: &Value,
-        new: &Value,
+        old: &'a Value,
+        new: &'a Value,
         here: &str,
         direction: Direction,
         subject: &str,
+        merged: Option<&(MergedObject<'a>, MergedObject<'a>)>,
     ) -> bool {
-        let (old_types, new_types) = (type_set(old), type_set(new));
+        let merged_type = |schema: &'a Value, merged: &MergedObject<'_>| {
+            type_set(schema).or_else(|| merged.is_object.then(|| BTreeSet::from(["object"])))
+        };
+        let (old_types, new_types) = match merged {
+            Some((old_merged, new_merged)) => {
+                (merged_type(old, old_merged), merged_type(new, new_merged))
+            }
+            None => (type_set(old), type_set(new)),
+        };
         if old_types == new_types {
             return true;
         }
@@ -266,39 +318,28 @@ impl<'a> Differ<'a> {
         here: &str,
         direction: Direction,
         subject: &str,
+        merged: Option<&(MergedObject<'a>, MergedObject<'a>)>,
     ) {
         let request = direction == Direction::Request;
-        // A readOnly property is never sent, a writeOnly one never comes
-        // back: on that side it is not there at all. A name that is only
-        // required (as under `then`) is a property of any value.
-        let visible = |schema: &'a Value, document: &'a crate::Document| {
-            let declared = object(schema.get("properties"));
-            let mut found: BTreeMap<&'a str, &'a Value> = declared
-                .iter()
-                .filter(|(_, property)| {
-                    let property = document.unwrapped(property).schema;
-                    let flag = if request { "readOnly" } else { "writeOnly" };
-                    property.get(flag).and_then(Value::as_bool) != Some(true)
-                })
-                .map(|(name, property)| (name.as_str(), property))
-                .collect();
-            for name in required_set(schema) {
-                if !declared.contains_key(name) {
-                    found.insert(name, &ANY);
-                }
-            }
-            found
+        let (old_props, new_props) = match merged {
+            Some((old_merged, new_merged)) => (
+                Properties::merged(old_merged, self.old, here, request),
+                Properties::merged(new_merged, self.new, here, request),
+            ),
+            None => (
+                Properties::plain(old, self.old, here, request),
+                Properties::plain(new, self.new, here, request),
+            ),
         };
-        let (old_props, new_props) = (visible(old, self.old), visible(new, self.new));
-        let (old_required, new_required) = (required_set(old), required_set(new));
         let side = Some(direction);
-        for (name, old_prop) in &old_props {
-            let at = child(&child(here, "properties"), name);
-            let was_required = old_required.contains(name);
-            let Some(new_prop) = new_props.get(name) else {
-                let closed = new.get("additionalProperties") == Some(&Value::Bool(false));
+        for (name, old_defs) in &old_props.visible {
+            let was_required = old_props.required.contains(name);
+            let Some(new_defs) = new_props.visible.get(name) else {
+                let at = here_of(old_defs);
                 let kind = match (request, was_required) {
-                    (true, _) if closed => ChangeKind::RequestPropertyRemovedFromClosedObject,
+                    (true, _) if new_props.closed => {
+                        ChangeKind::RequestPropertyRemovedFromClosedObject
+                    }
                     (true, _) => ChangeKind::RequestPropertyRemoved,
                     (false, true) => ChangeKind::ResponseRequiredPropertyRemoved,
                     (false, false) => ChangeKind::ResponseOptionalPropertyRemoved,
@@ -313,7 +354,8 @@ impl<'a> Differ<'a> {
                 );
                 continue;
             };
-            let is_required = new_required.contains(name);
+            let at = here_of(new_defs);
+            let is_required = new_props.required.contains(name);
             if was_required != is_required {
                 let kind = match (request, is_required) {
                     (true, true) => ChangeKind::RequestPropertyBecameRequired,
@@ -330,14 +372,20 @@ impl<'a> Differ<'a> {
                 );
             }
             let subject = format!("{subject}, property `{name}`");
-            self.schema(old_prop, new_prop, &at, direction, &subject);
+            match (old_defs.as_slice(), new_defs.as_slice()) {
+                ([(_, old_prop)], [(_, new_prop)]) => {
+                    self.schema(old_prop, new_prop, &at, direction, &subject);
+                }
+                _ => self.definitions(old_defs, new_defs, direction, &subject),
+            }
         }
-        for name in new_props
-            .keys()
-            .filter(|name| !old_props.contains_key(*name))
+        for (name, new_defs) in new_props
+            .visible
+            .iter()
+            .filter(|(name, _)| !old_props.visible.contains_key(*name))
         {
-            let at = child(&child(here, "properties"), name);
-            let is_required = new_required.contains(name);
+            let at = here_of(new_defs);
+            let is_required = new_props.required.contains(name);
             let kind = match (request, is_required) {
                 (true, true) => ChangeKind::RequestPropertyAddedRequired,
                 (true, false) => ChangeKind::RequestPropertyAddedOptional,
@@ -430,4 +478,90 @@ fn required_set(schema: &Value) -> BTreeSet<&str> {
         .flatten()
         .filter_map(Value::as_str)
         .collect()
+}
+
+/// Where a property is named: its first definition.
+fn here_of(definitions: &[(String, &Value)]) -> String {
+    definitions
+        .first()
+        .map(|(path, _)| path.clone())
+        .unwrap_or_default()
+}
+
+/// One side's properties as they are compared.
+struct Properties<'a> {
+    /// Each property on this side, with its definitions (one, unless
+    /// merged `allOf` members define it more than once) and where each is.
+    /// A readOnly property is never sent, a writeOnly one never comes back:
+    /// on that side it is not there at all. A name that is only required
+    /// (as under `then`) is a property of any value.
+    visible: BTreeMap<&'a str, Vec<(String, &'a Value)>>,
+    required: BTreeSet<&'a str>,
+    /// Whether other properties are refused (`additionalProperties: false`).
+    closed: bool,
+}
+
+impl<'a> Properties<'a> {
+    fn hidden(document: &crate::Document, property: &Value, request: bool) -> bool {
+        let property = document.unwrapped(property).schema;
+        let flag = if request { "readOnly" } else { "writeOnly" };
+        property.get(flag).and_then(Value::as_bool) == Some(true)
+    }
+
+    fn plain(schema: &'a Value, document: &crate::Document, here: &str, request: bool) -> Self {
+        let at = |name: &str| child(&child(here, "properties"), name);
+        let declared = object(schema.get("properties"));
+        let mut visible: BTreeMap<&'a str, Vec<(String, &'a Value)>> = declared
+            .iter()
+            .filter(|(_, property)| !Self::hidden(document, property, request))
+            .map(|(name, property)| (name.as_str(), vec![(at(name), property)]))
+            .collect();
+        let required = required_set(schema);
+        for name in &required {
+            if !declared.contains_key(*name) {
+                visible.insert(name, vec![(at(name), &ANY)]);
+            }
+        }
+        Self {
+            visible,
+            required,
+            closed: schema.get("additionalProperties") == Some(&Value::Bool(false)),
+        }
+    }
+
+    fn merged(
+        merged: &MergedObject<'a>,
+        document: &crate::Document,
+        here: &str,
+        request: bool,
+    ) -> Self {
+        let mut visible = BTreeMap::new();
+        for (name, definitions) in &merged.properties {
+            if definitions
+                .iter()
+                .any(|definition| Self::hidden(document, definition.schema, request))
+            {
+                continue;
+            }
+            let found = definitions
+                .iter()
+                .map(|definition| (format!("{here}{}", definition.path), definition.schema))
+                .collect();
+            visible.insert(*name, found);
+        }
+        for (name, part) in &merged.required {
+            if !merged.properties.contains_key(name) {
+                let at = child(&child(&format!("{here}{part}"), "properties"), name);
+                visible.insert(*name, vec![(at, &ANY)]);
+            }
+        }
+        Self {
+            visible,
+            required: merged.required.keys().copied().collect(),
+            closed: merged
+                .additional
+                .as_ref()
+                .is_some_and(|(_, value)| **value == Value::Bool(false)),
+        }
+    }
 }

@@ -70,6 +70,7 @@ impl<'a> Differ<'a> {
         here: &str,
         direction: Direction,
         subject: &str,
+        merged: bool,
     ) {
         self.items(old, new, here, direction, subject);
         if let (Some(old_if), Some(new_if)) = (old.get("if"), new.get("if"))
@@ -87,6 +88,10 @@ impl<'a> Differ<'a> {
             );
         }
         for keyword in ONE_SUBSCHEMA {
+            if merged && keyword == "additionalProperties" {
+                // Compared with the merged properties.
+                continue;
+            }
             self.subschema(
                 old.get(keyword),
                 new.get(keyword),
@@ -139,7 +144,7 @@ impl<'a> Differ<'a> {
             }
         }
         self.discriminator(old, new, here, direction, subject);
-        self.combinators(old, new, here, direction, subject);
+        self.combinators(old, new, here, direction, subject, merged);
     }
 
     /// `not`: one more narrows, one fewer widens. A changed one is judged
@@ -204,7 +209,7 @@ impl<'a> Differ<'a> {
     }
 
     /// Compares one applicator's value on both sides; `None` is no keyword.
-    fn subschema(
+    pub(super) fn subschema(
         &mut self,
         old: Option<&'a Value>,
         new: Option<&'a Value>,
@@ -418,9 +423,14 @@ impl<'a> Differ<'a> {
         here: &str,
         direction: Direction,
         subject: &str,
+        merged: bool,
     ) {
         let side = Some(direction);
         for combinator in ["allOf", "anyOf", "oneOf"] {
+            if merged && combinator == "allOf" {
+                // Its members were read into the merged properties.
+                continue;
+            }
             let at = child(here, combinator);
             let list = |schema: &'a Value| -> &'a [Value] {
                 schema
@@ -483,13 +493,57 @@ impl<'a> Differ<'a> {
     }
 }
 
+impl<'a> Differ<'a> {
+    /// The definitions of one property in merged `allOf` members, compared
+    /// as the members of an `allOf` are: paired, then a definition more
+    /// narrows and one fewer widens.
+    pub(super) fn definitions(
+        &mut self,
+        old: &[(String, &'a Value)],
+        new: &[(String, &'a Value)],
+        direction: Direction,
+        subject: &str,
+    ) {
+        let values = |list: &[(String, &'a Value)]| -> Vec<&'a Value> {
+            list.iter().map(|(_, value)| *value).collect()
+        };
+        let (pairs, removed, added) = pair_branches(&values(old), &values(new));
+        for (old_index, new_index) in pairs {
+            let (path, after) = &new[new_index];
+            self.schema(old[old_index].1, after, path, direction, subject);
+        }
+        let side = Some(direction);
+        for index in removed {
+            let (path, definition) = &old[index];
+            if annotates_only(self.old.resolved(definition)) {
+                self.documentation(Some(definition), None, path);
+                continue;
+            }
+            let message = format!("{subject}: a definition went: {}", show(Some(definition)));
+            self.push(ChangeKind::AllOfMemberRemoved, side, path, message);
+        }
+        for index in added {
+            let (path, definition) = &new[index];
+            if annotates_only(self.new.resolved(definition)) {
+                self.documentation(None, Some(definition), path);
+                continue;
+            }
+            let message = format!("{subject}: a new definition: {}", show(Some(definition)));
+            self.push(ChangeKind::AllOfMemberAdded, side, path, message);
+        }
+    }
+}
+
 /// Whether two branches are to be compared with each other.
 type Matcher = dyn Fn(&Value, &Value) -> bool;
 
 /// Pairs the branches of two lists: equal ones, then ones of the same
 /// type, then the rest in order. Returns the pairs (old index, new index)
 /// and the indices left over on each side.
-fn pair_branches(old: &[Value], new: &[Value]) -> (Vec<(usize, usize)>, Vec<usize>, Vec<usize>) {
+fn pair_branches<V: std::borrow::Borrow<Value>>(
+    old: &[V],
+    new: &[V],
+) -> (Vec<(usize, usize)>, Vec<usize>, Vec<usize>) {
     let mut old_left: Vec<usize> = (0..old.len()).collect();
     let mut new_left: Vec<usize> = (0..new.len()).collect();
     let mut pairs = Vec::new();
@@ -505,7 +559,7 @@ fn pair_branches(old: &[Value], new: &[Value]) -> (Vec<(usize, usize)>, Vec<usiz
         old_left.retain(|&old_index| {
             let found = new_left
                 .iter()
-                .position(|&new_index| matches(&old[old_index], &new[new_index]));
+                .position(|&new_index| matches(old[old_index].borrow(), new[new_index].borrow()));
             match found {
                 Some(position) => {
                     pairs.push((old_index, new_left.remove(position)));
