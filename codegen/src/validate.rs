@@ -84,7 +84,11 @@ pub fn findings(document: &Document) -> Result<Vec<Finding>, Error> {
         found.errors.extend(problems);
     }
     operations(document, Rules::OpenApi, &mut found);
-    Ok(found.errors.into_iter().filter_map(Finding::of).collect())
+    Ok(found
+        .errors
+        .into_iter()
+        .filter_map(|error| Finding::of(error, document))
+        .collect())
 }
 
 /// The problems found so far.

@@ -214,3 +214,60 @@ fn urls_missing_files_and_files_outside_the_folder_are_refused_where_written() {
         assert!(err.contains("outside the spec's folder"), "{err}");
     }
 }
+
+#[test]
+fn a_cycle_across_files_is_named_where_it_is_written() {
+    // Each file only another name for the next: no value has the type, as
+    // in one file. The warning named the grafted `$bundled` place.
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        &[
+            (
+                "openapi.yaml",
+                &ROOT.replace("./schemas/pet.yaml", "./schemas/a.yaml"),
+            ),
+            ("responses.yaml", RESPONSES),
+            ("schemas/pet.yaml", &pet("id")),
+            ("schemas/owner.yaml", OWNER),
+            ("schemas/a.yaml", "$ref: \"./b.yaml\"\n"),
+            (
+                "schemas/b.yaml",
+                "description: only words\n$ref: \"a.yaml#\"\n",
+            ),
+        ],
+    );
+    let document = Document::load(&file).unwrap().normalized();
+    let report = review(&document, &document).unwrap();
+    let warnings: Vec<_> = report
+        .warnings
+        .iter()
+        .map(|warning| &warning.finding)
+        .filter(|finding| finding.problem.contains("cycle"))
+        .collect();
+    assert_eq!(warnings.len(), 2, "{:?}", report.warnings); // old and new
+    let finding = warnings[0];
+    assert_eq!(
+        finding.file.as_deref(),
+        Some(dir.path().join("schemas/a.yaml").as_path()),
+        "{finding:?}"
+    );
+    assert_eq!(finding.pointer, "/$ref", "{finding:?}");
+    assert!(
+        finding
+            .problem
+            .contains("`schemas/a.yaml#` -> `schemas/b.yaml#` -> `schemas/a.yaml#` form a cycle"),
+        "{finding:?}"
+    );
+    for warning in &report.warnings {
+        assert!(!format!("{warning:?}").contains("$bundled"), "{warning:?}");
+    }
+    let markdown = report.to_markdown();
+    assert!(
+        markdown.contains(&format!(
+            "- old document, in {}, at `/$ref`: the references",
+            dir.path().join("schemas/a.yaml").display()
+        )),
+        "{markdown}"
+    );
+}

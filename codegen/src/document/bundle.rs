@@ -141,6 +141,41 @@ impl Document {
     }
 }
 
+impl Document {
+    /// Where `pointer` into the bundled document is written: the file that
+    /// holds it (the spec itself, or a file grafted under [`BUNDLED`]) and
+    /// the pointer inside that file. Every error and warning names these,
+    /// never the grafted place.
+    pub fn as_written(&self, pointer: &str) -> (PathBuf, String) {
+        match grafted(pointer) {
+            Some((key, inside)) => (self.folder().join(key), inside.to_owned()),
+            None => (self.file.clone(), pointer.to_owned()),
+        }
+    }
+
+    /// A local reference into the bundled document as the user would write
+    /// it from the spec's folder: `#/$bundled/pet.yaml/x` is `pet.yaml#/x`.
+    pub fn reference_as_written(&self, reference: &str) -> String {
+        match reference.strip_prefix('#').and_then(grafted) {
+            Some((key, inside)) => format!("{key}#{inside}"),
+            None => reference.to_owned(),
+        }
+    }
+
+    /// The folder of the spec file, as it was named.
+    fn folder(&self) -> &Path {
+        self.file.parent().unwrap_or(Path::new(""))
+    }
+}
+
+/// The file key and the pointer inside it, when `pointer` leads into a
+/// grafted file.
+fn grafted(pointer: &str) -> Option<(String, &str)> {
+    let rest = pointer.strip_prefix(&format!("/{}/", pointer_token(BUNDLED)))?;
+    let (token, inside) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    Some((token.replace("~1", "/").replace("~0", "~"), inside))
+}
+
 impl Bundler {
     /// Rewrites the references of `value`, the content of `file` (as named
     /// in errors; `canonical` is its canonical path), grafted at `prefix`.

@@ -108,10 +108,11 @@ impl Document {
         problem: impl Into<String>,
         hint: impl Into<String>,
     ) -> Error {
+        let (file, pointer) = self.as_written(&pointer.into());
         Error::Invalid {
-            file: self.file.clone(),
+            file,
             operation: operation.map(str::to_owned),
-            pointer: pointer.into(),
+            pointer,
             problem: problem.into(),
             hint: hint.into(),
         }
@@ -126,6 +127,10 @@ impl Document {
 /// A problem that does not stop a review: where it is and what to do.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Finding {
+    /// The file that holds the problem, when it is not the spec itself but
+    /// a file its references lead to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<PathBuf>,
     /// The operationId concerned, when the problem is inside one operation.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub operation: Option<String>,
@@ -138,17 +143,19 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// The finding an [`Error::Invalid`] reports; `None` for other errors,
-    /// which stop a review.
-    pub fn of(error: Error) -> Option<Self> {
+    /// The finding an [`Error::Invalid`] in `document` reports; `None` for
+    /// other errors, which stop a review.
+    pub fn of(error: Error, document: &Document) -> Option<Self> {
         match error {
             Error::Invalid {
+                file,
                 operation,
                 pointer,
                 problem,
                 hint,
                 ..
             } => Some(Self {
+                file: (file != document.file).then_some(file),
                 operation,
                 pointer,
                 problem,

@@ -178,6 +178,18 @@ impl Document {
                 };
                 // A cycle is met once per member: it is named once.
                 if !matches!(found, RefProblem::Cycle(_)) || cycles.insert(at.clone()) {
+                    let found = match found {
+                        RefProblem::Cycle(chain) => RefProblem::Cycle(
+                            chain
+                                .iter()
+                                .map(|reference| self.reference_as_written(reference))
+                                .collect(),
+                        ),
+                        RefProblem::Dangling(reference) => {
+                            RefProblem::Dangling(self.reference_as_written(&reference))
+                        }
+                        other => other,
+                    };
                     problems.push(self.invalid(None, at, found.to_string(), found.hint()));
                 }
             }

@@ -56,9 +56,13 @@ impl Report {
                 } else {
                     &finding.pointer
                 };
+                let file = match &finding.file {
+                    Some(file) => format!(", in {}", file.display()),
+                    None => String::new(),
+                };
                 let _ = writeln!(
                     out,
-                    "- {} document, at `{at}`: {} (fix: {})",
+                    "- {} document{file}, at `{at}`: {} (fix: {})",
                     warning.document, finding.problem, finding.fix
                 );
             }
