@@ -60,7 +60,84 @@ fn checked(document: &Document, rules: Rules) -> Result<OpenAPI, Error> {
     };
     operations(document, rules, &mut found);
     found.stop()?;
+    let mut spec = spec;
+    if rules == Rules::Generator {
+        json_as_progenitor_reads_it(&mut spec);
+    }
     Ok(spec)
+}
+
+/// progenitor decodes a body as JSON only where its media type is spelt
+/// `application/json` exactly; [`document::is_json`] is the one rule,
+/// case-insensitive, so a JSON body spelt otherwise
+/// (`Application/JSON; charset=utf-8`) is handed over spelt so.
+fn json_as_progenitor_reads_it(spec: &mut OpenAPI) {
+    use openapiv3::{Content, ReferenceOr};
+    fn canonical(content: &mut Content) {
+        let spelt_otherwise = content
+            .keys()
+            .find(|key| document::is_json(key) && key.as_str() != "application/json")
+            .cloned();
+        if let Some(key) = spelt_otherwise
+            && !content.contains_key("application/json")
+            && let Some(index) = content.get_index_of(&key)
+            && let Some(media) = content.shift_remove(&key)
+        {
+            content.shift_insert(index, "application/json".to_owned(), media);
+        }
+    }
+    let mut responses: Vec<&mut openapiv3::Response> = Vec::new();
+    let mut bodies: Vec<&mut openapiv3::RequestBody> = Vec::new();
+    for item in spec.paths.paths.values_mut() {
+        let ReferenceOr::Item(item) = item else {
+            continue;
+        };
+        for operation in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.options,
+            &mut item.head,
+            &mut item.patch,
+            &mut item.trace,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if let Some(ReferenceOr::Item(body)) = &mut operation.request_body {
+                bodies.push(body);
+            }
+            let listed = &mut operation.responses;
+            for response in listed
+                .default
+                .iter_mut()
+                .chain(listed.responses.values_mut())
+            {
+                if let ReferenceOr::Item(response) = response {
+                    responses.push(response);
+                }
+            }
+        }
+    }
+    if let Some(components) = &mut spec.components {
+        for body in components.request_bodies.values_mut() {
+            if let ReferenceOr::Item(body) = body {
+                bodies.push(body);
+            }
+        }
+        for response in components.responses.values_mut() {
+            if let ReferenceOr::Item(response) = response {
+                responses.push(response);
+            }
+        }
+    }
+    bodies
+        .into_iter()
+        .for_each(|body| canonical(&mut body.content));
+    responses
+        .into_iter()
+        .for_each(|response| canonical(&mut response.content));
 }
 
 /// Every problem of `document` under OpenAPI's own rules ([`Rules::OpenApi`]),
@@ -520,4 +597,52 @@ fn responses(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn a_json_body_spelt_in_another_case_is_generated_as_json() {
+        let document = Document::new(
+            "spec.yaml",
+            json!({
+                "openapi": "3.0.3",
+                "info": {"title": "t", "version": "1"},
+                "paths": {"/things": {"post": {
+                    "operationId": "create_thing",
+                    "requestBody": {"required": true, "content": {"APPLICATION/json": {
+                        "schema": {"$ref": "#/components/schemas/Thing"}}}},
+                    "responses": {"200": {"description": "ok", "content": {
+                        "Application/JSON; charset=utf-8": {
+                            "schema": {"$ref": "#/components/schemas/Thing"}}}}},
+                }}},
+                "components": {"schemas": {"Thing": {
+                    "type": "object", "properties": {"id": {"type": "string"}}}}},
+            }),
+        );
+        let spec = generator_input(&document).unwrap();
+        let openapiv3::ReferenceOr::Item(item) = &spec.paths.paths["/things"] else {
+            panic!("a path item");
+        };
+        let operation = item.post.as_ref().unwrap();
+        let Some(openapiv3::ReferenceOr::Item(body)) = &operation.request_body else {
+            panic!("a request body");
+        };
+        assert_eq!(
+            body.content.keys().collect::<Vec<_>>(),
+            ["application/json"]
+        );
+        // Generated: the request is sent as JSON, the response decoded to
+        // the type, not handed over as bytes.
+        let source = crate::client_syntax(&document).unwrap();
+        let source = quote::ToTokens::to_token_stream(&source).to_string();
+        assert!(
+            source.contains("ResponseValue < types :: Thing >"),
+            "{source}"
+        );
+    }
 }

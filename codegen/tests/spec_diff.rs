@@ -130,7 +130,7 @@ const CASES: &[Case] = &[
     case("request-read-only-property-required", &[], &[(FieldAdded, Major)], &[], Major),
     case("response-all-of-member-added", &[(AllOfMemberAdded, NonBreaking)], &[(InternalsChanged, Patch)], &[], Minor),
     case("request-media-type-case-changed", &[], &[], &[], Bump::None),
-    case("response-media-type-case-changed", &[], &[(InternalsChanged, Patch)], &[MethodSignatureChanged], Patch),
+    case("response-media-type-case-changed", &[], &[], &[], Bump::None),
     case("response-media-type-charset-added", &[], &[], &[], Bump::None),
     case("response-range-became-status", &[(DocumentationChanged, Info), (ResponseTypeChanged, Breaking)], &[(InternalsChanged, Patch)], &[MethodSignatureChanged], Major),
     case("response-status-became-range", &[], &[(InternalsChanged, Patch)], &[], Patch),

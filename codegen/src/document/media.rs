@@ -1,11 +1,12 @@
 //! Media types, as the generator reads them.
 
-/// Whether a body of `media_type` is decoded as JSON by the generated
-/// client. progenitor takes exactly `application/json`, with or without
-/// parameters; anything else (`application/problem+json` included) is
-/// handed over as bytes.
+/// Whether a body of `media_type` is JSON, decoded as such by the
+/// generated client: `application/json` in any case, with or without
+/// parameters (see [`media_type_essence`]). progenitor takes only that
+/// spelling, so the generator hands it over spelt so; anything else
+/// (`application/problem+json` included) is handed over as bytes.
 pub fn is_json(media_type: &str) -> bool {
-    media_type == "application/json" || media_type.starts_with("application/json;")
+    media_type_essence(media_type) == "application/json"
 }
 
 /// What names a media type: its type and subtype in lower case, without
@@ -49,6 +50,9 @@ mod tests {
     fn only_application_json_is_json() {
         assert!(is_json("application/json"));
         assert!(is_json("application/json; charset=utf-8"));
+        // One rule with the essence: case does not matter (RFC 9110).
+        assert!(is_json("Application/JSON; charset=utf-8"));
+        assert!(is_json("application/JSON"));
         for other in [
             "application/jsonl",
             "application/json-patch+json",
