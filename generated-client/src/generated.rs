@@ -71,6 +71,7 @@ example, present in every real sample, so optional here.*/
         pub expiration_date: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///The new key's secret; keep it now, since no later call returns it.
         pub key: crate::ApiKeySecret,
         ///The key's scopes, possibly expanded by the service beyond those requested.
         pub scopes: ::std::vec::Vec<::std::string::String>,
