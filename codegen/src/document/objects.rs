@@ -63,7 +63,8 @@ impl Document {
     /// depth, read as one object: the properties of all, each with all its
     /// definitions, and every name some part requires. `None` when that
     /// reading would guess: the schema's type is not `object` or a member
-    /// has another keyword than [`OBJECT_SHAPE`] and documentation, a member
+    /// has another keyword than `type`, `properties`, `required`,
+    /// `additionalProperties`, `allOf` and documentation, a member
     /// is met twice (a `$ref` cycle, or one member reached two ways), or an
     /// `additionalProperties` that limits anything stands beside another
     /// part. A schema without `allOf` reads as itself.
