@@ -115,6 +115,7 @@ use serde_json::json;
 pub use deepgram_keys::Operation;
 pub use errors::ErrorForm;
 pub use faults::{Fault, Matcher};
+pub use redact::CREDENTIAL_WORDS;
 
 use scopes::OWNER as OWNER_SCOPE;
 
@@ -151,15 +152,14 @@ pub struct RecordedRequest {
     /// The path as sent, still percent-encoded.
     pub path: String,
     /// The query string as sent, without `?`, but for the value of every
-    /// credential-bearing parameter (a name with `token`, `key`, `secret`,
-    /// `auth`, `password`, ... in any case or percent-encoding): `<redacted>`.
+    /// credential-bearing parameter (a name that holds one of
+    /// [`CREDENTIAL_WORDS`], in any case or percent-encoding): `<redacted>`.
     pub query: Option<String>,
     /// Every header, names in lower case, in the order received, with
     /// credentials replaced: `Authorization` and `Proxy-Authorization` keep
     /// their scheme (`Token <redacted>`), `Cookie` its cookie names
-    /// (`session=<redacted>`), and any header whose name holds `token`,
-    /// `key`, `secret`, `auth`, `password`, `session`, `credential`,
-    /// `signature` or `cookie` (`X-Api-Key`, ...) is `<redacted>`.
+    /// (`session=<redacted>`), and any header whose name holds one of
+    /// [`CREDENTIAL_WORDS`] (`X-Api-Key`, ...) is `<redacted>`.
     pub headers: Vec<(String, String)>,
     /// The body as sent.
     pub body: Vec<u8>,

@@ -11,7 +11,7 @@ const REDACTED: &str = "<redacted>";
 /// `client_secret`, `access_token`, `X-Session-Id`, `password`, ... The
 /// cost of redacting a harmless `Idempotency-Key` is nothing; the cost of
 /// logging a token is a leak.
-const CREDENTIAL_WORDS: &[&str] = &[
+pub const CREDENTIAL_WORDS: &[&str] = &[
     "token",
     "key",
     "secret",

@@ -7,7 +7,7 @@ use std::net::TcpStream;
 use std::time::Duration;
 
 use deepgram_keys::reqwest;
-use deepgram_keys_fake::FakeDeepgram;
+use deepgram_keys_fake::{CREDENTIAL_WORDS, FakeDeepgram};
 
 /// `name` in lower case, upper case and alternating case.
 fn cases(name: &str) -> [String; 3] {
@@ -48,7 +48,22 @@ async fn no_credential_reaches_the_log_in_any_header_or_query_form() {
         "X-Session-Id",
         "X-Password",
     ];
-    let query_names = ["token", "key", "api_key", "access_token", "client_secret"];
+    // Each word the fake redacts by, inside a longer name, and names as
+    // clients spell them.
+    let header_names: Vec<String> = header_names
+        .map(str::to_owned)
+        .into_iter()
+        .chain(
+            CREDENTIAL_WORDS
+                .iter()
+                .map(|word| format!("X-My-{word}-Value")),
+        )
+        .collect();
+    let query_names: Vec<String> = CREDENTIAL_WORDS
+        .iter()
+        .map(|word| format!("my_{word}_value"))
+        .chain(["api_key", "access_token", "client_secret"].map(str::to_owned))
+        .collect();
     for secret in &secrets {
         for name in header_names.iter().flat_map(|name| cases(name)) {
             let value = match name.to_ascii_lowercase().as_str() {
