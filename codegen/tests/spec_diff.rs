@@ -868,3 +868,47 @@ fn a_media_type_schema_that_allows_everything_is_no_schema() {
         [(ConstraintAdded, Breaking), (ConstraintAdded, NonBreaking)]
     );
 }
+
+/// A 3.1 document whose one request body is `schema`.
+fn request_body(schema: serde_json::Value) -> Document {
+    Document::new(
+        "body.yaml",
+        serde_json::json!({
+            "openapi": "3.1.0",
+            "info": {"title": "one body", "version": "1"},
+            "paths": {"/items": {"post": {
+                "operationId": "create_item",
+                "requestBody": {"content": {"application/json": {"schema": schema}}},
+                "responses": {"204": {"description": "created"}},
+            }}},
+        }),
+    )
+    .normalized()
+}
+
+#[test]
+fn a_false_member_or_definition_is_no_annotation() {
+    // rev-17: `false` has no keywords, so it passed for a member that only
+    // annotates, and adding it (no value is valid any more) was documentation.
+    let string = serde_json::json!({"type": "string"});
+    let old = request_body(serde_json::json!({"allOf": [string, {"maxLength": 3}]}));
+    let new = request_body(serde_json::json!({"allOf": [string, {"maxLength": 3}, false]}));
+    let changes = review::http::compare(&old, &new);
+    assert!(
+        changes
+            .iter()
+            .any(|change| change.kind == AllOfMemberAdded && change.severity == Breaking),
+        "{changes:#?}"
+    );
+    // A property defined in two members, the new definition `false`.
+    let name = |schema: serde_json::Value| serde_json::json!({"properties": {"name": schema}});
+    let old = request_body(serde_json::json!({"type": "object", "allOf": [name(string.clone())]}));
+    let new = request_body(
+        serde_json::json!({"type": "object", "allOf": [name(string.clone()), name(serde_json::json!(false))]}),
+    );
+    let changes = review::http::compare(&old, &new);
+    assert!(
+        changes.iter().any(|change| change.severity == Breaking),
+        "{changes:#?}"
+    );
+}

@@ -55,11 +55,13 @@ pub(super) fn is_bare_type(branch: &Value) -> bool {
 }
 
 /// Whether a member of `allOf` only annotates (adds a title or a
-/// description): it constrains nothing.
+/// description): it constrains nothing. Only an object annotates: the
+/// boolean schema `false` has no keywords and admits no value.
 fn annotates_only(member: &Value) -> bool {
-    object(Some(member))
-        .keys()
-        .all(|key| is_documentation(key) || key == "deprecated")
+    member.as_object().is_some_and(|map| {
+        map.keys()
+            .all(|key| is_documentation(key) || key == "deprecated")
+    })
 }
 
 impl<'a> Differ<'a> {
