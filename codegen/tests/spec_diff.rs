@@ -912,3 +912,20 @@ fn a_false_member_or_definition_is_no_annotation() {
         "{changes:#?}"
     );
 }
+#[test]
+fn an_all_of_member_that_admits_nothing_is_no_split() {
+    // rev-17: a `false` member merged as if it described properties.
+    let name = serde_json::json!({"properties": {"name": {"type": "string"}}});
+    let old = request_body(serde_json::json!({"type": "object", "allOf": [name]}));
+    for nothing in [
+        serde_json::json!(false),
+        serde_json::json!({"allOf": [false]}),
+    ] {
+        let new = request_body(serde_json::json!({"type": "object", "allOf": [name, nothing]}));
+        let changes = review::http::compare(&old, &new);
+        assert!(
+            changes.iter().any(|change| change.severity == Breaking),
+            "{nothing}: {changes:#?}"
+        );
+    }
+}

@@ -81,6 +81,14 @@ impl Document {
         let mut parts = vec![(String::new(), top)];
         let mut additional = Vec::new();
         while let Some((path, part)) = parts.pop() {
+            // `true` allows every value and adds nothing; `false` admits no
+            // value, which no reading of properties says: no merged reading.
+            if !part.is_object() {
+                if *part == Value::Bool(true) {
+                    continue;
+                }
+                return None;
+            }
             let is_top = std::ptr::eq(part, top);
             if !is_top {
                 let shaped = object(Some(part))
@@ -197,9 +205,20 @@ mod tests {
             "Cycle": {"allOf": [{"$ref": "#/components/schemas/Cycle"}, {"properties": {"a": {}}}]},
             "Twice": {"allOf": [{"$ref": "#/components/schemas/P"}, {"$ref": "#/components/schemas/P"}]},
             "Closed": {"allOf": [{"properties": {"a": {}}, "additionalProperties": false}, {"properties": {"b": {}}}]},
+            "Nothing": {"type": "object", "allOf": [{"properties": {"a": {}}}, false]},
+            "NothingDeeper": {"allOf": [{"properties": {"a": {}}}, {"allOf": [false]}]},
             "P": {"properties": {"p": {}}},
         }));
-        for name in ["Bound", "Typed", "Other", "Cycle", "Twice", "Closed"] {
+        for name in [
+            "Bound",
+            "Typed",
+            "Other",
+            "Cycle",
+            "Twice",
+            "Closed",
+            "Nothing",
+            "NothingDeeper",
+        ] {
             assert!(merged(&doc, name).is_none(), "{name}");
         }
     }
