@@ -929,3 +929,54 @@ fn an_all_of_member_that_admits_nothing_is_no_split() {
         );
     }
 }
+
+/// A 3.1 document whose request body has one property, `name`, with the
+/// schema `name`, and a schema `Text` to refer to.
+fn named(name: serde_json::Value) -> Document {
+    Document::new(
+        "named.yaml",
+        serde_json::json!({
+            "openapi": "3.1.0",
+            "info": {"title": "one property", "version": "1"},
+            "paths": {"/items": {"post": {
+                "operationId": "create_item",
+                "requestBody": {"content": {"application/json": {"schema": {
+                    "type": "object", "properties": {"name": name},
+                }}}},
+                "responses": {"204": {"description": "created"}},
+            }}},
+            "components": {"schemas": {"Text": {"type": "string"}}},
+        }),
+    )
+    .normalized()
+}
+
+#[test]
+fn a_wrapper_with_a_lifecycle_promise_is_a_schema_of_its_own() {
+    // rev-17: `x-stability-level` and `x-sunset` counted as documentation,
+    // so a documenting wrapper was looked through and its promise lost.
+    let text = serde_json::json!({"$ref": "#/components/schemas/Text"});
+    let wrapped = |extension: &str, value: &str| {
+        [
+            serde_json::json!({"allOf": [text.clone()], extension: value}),
+            serde_json::json!({"$ref": "#/components/schemas/Text", extension: value}),
+        ]
+    };
+    for (extension, before, after, kind) in [
+        ("x-stability-level", "stable", "alpha", StabilityDecreased),
+        ("x-sunset", "2030-01-01", "2027-01-01", SunsetBroughtForward),
+    ] {
+        for (old, new) in wrapped(extension, before)
+            .into_iter()
+            .zip(wrapped(extension, after))
+        {
+            let changes = review::http::compare(&named(old.clone()), &named(new));
+            assert!(
+                changes
+                    .iter()
+                    .any(|change| change.kind == kind && change.severity == Breaking),
+                "{old}: {changes:#?}"
+            );
+        }
+    }
+}

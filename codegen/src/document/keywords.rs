@@ -19,10 +19,18 @@ pub const DOCUMENTATION: [&str; 7] = [
 /// vocabulary) without constraining its shape.
 const USAGE: [&str; 3] = ["deprecated", "readOnly", "writeOnly"];
 
+/// The extensions spec-diff gives a meaning: promises about a schema's or
+/// an operation's life (`review/http/lifecycle.rs`) and an open list of
+/// values (`review/http/schema/values.rs`). They are no documentation: a
+/// wrapper that carries one is a schema of its own.
+pub const MEANINGFUL_EXTENSIONS: [&str; 3] = ["x-sunset", "x-stability-level", "x-extensible-enum"];
+
 /// Whether `keyword` is documentation: one of [`DOCUMENTATION`], or an
-/// extension (`x-...`), which no tool here gives a meaning.
+/// extension (`x-...`) that no tool here gives a meaning (not one of
+/// [`MEANINGFUL_EXTENSIONS`]).
 pub fn is_documentation(keyword: &str) -> bool {
-    DOCUMENTATION.contains(&keyword) || keyword.starts_with("x-")
+    DOCUMENTATION.contains(&keyword)
+        || (keyword.starts_with("x-") && !MEANINGFUL_EXTENSIONS.contains(&keyword))
 }
 
 /// Whether `keyword` is an annotation: documentation, or a usage
@@ -57,5 +65,8 @@ mod tests {
             assert!(!is_annotation(keyword), "{keyword}");
         }
         assert!(!is_documentation("readOnly"));
+        for keyword in MEANINGFUL_EXTENSIONS {
+            assert!(!is_documentation(keyword), "{keyword}");
+        }
     }
 }
