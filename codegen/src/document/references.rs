@@ -4,7 +4,9 @@
 //! references that comes back to where it started without any structure in
 //! between (`A: {$ref: B}`, `B: {$ref: A}`, or a schema that is only a
 //! `$ref` to itself) describes a type with no values: it is refused,
-//! naming the cycle, by every tool alike.
+//! naming the cycle, by every tool alike. So is a schema that is one of its
+//! own `allOf` members (`S: {allOf: [{$ref: S}, {...}]}`), which the
+//! generator cannot build.
 
 use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -194,7 +196,100 @@ impl Document {
                 }
             }
         });
+        if cycles.is_empty() {
+            problems.extend(self.member_cycles());
+        }
         problems
+    }
+
+    /// Schemas that are their own `allOf` member, through `$ref`s
+    /// (`S: {allOf: [{$ref: S}, {...}]}`): a schema that must pass itself
+    /// says nothing a generator can build (progenitor recursed until the
+    /// stack overflowed, which nothing can catch), so it is refused like a
+    /// cycle of aliases, once per `$ref` that closes such a cycle. Walked
+    /// depth first without recursion, each schema once.
+    fn member_cycles(&self) -> Vec<Error> {
+        // Where a schema leads through `$ref` and `allOf` only.
+        // Each step says whether it follows a `$ref` (or enters a member).
+        let onward = |at: &str| -> Vec<(String, bool)> {
+            let Some(node) = self.root.pointer(at) else {
+                return Vec::new();
+            };
+            let mut next = Vec::new();
+            if let Some(target) = node
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|reference| reference.strip_prefix('#'))
+                .filter(|target| self.root.pointer(target).is_some())
+            {
+                next.push((target.to_owned(), true));
+            }
+            // One member beside more than annotations (`nullable`) is a
+            // schema of its own, which the generator builds.
+            let members = node.get("allOf").and_then(Value::as_array);
+            let count = members.map_or(0, Vec::len);
+            let parts = if count == 1 && lone_branch(node, keywords::is_annotation).is_none() {
+                0
+            } else {
+                count
+            };
+            for index in 0..parts {
+                next.push((format!("{at}/allOf/{index}"), false));
+            }
+            next
+        };
+        let mut starts = Vec::new();
+        walk::references(&self.root, &mut |path, _| starts.push(pointer(path)));
+        // `true`: on the walk's current path; `false`: done.
+        let mut state: HashMap<String, bool> = HashMap::new();
+        let mut closing = BTreeSet::new();
+        for start in starts {
+            if state.contains_key(&start) {
+                continue;
+            }
+            let mut stack = vec![(start.clone(), onward(&start), 0)];
+            state.insert(start, true);
+            while let Some((at, next, index)) = stack.last_mut() {
+                let Some((step, is_ref)) = next.get(*index).cloned() else {
+                    state.insert(at.clone(), false);
+                    stack.pop();
+                    continue;
+                };
+                *index += 1;
+                match state.get(&step) {
+                    Some(true) if is_ref => {
+                        closing.insert(format!("{at}/$ref"));
+                    }
+                    Some(true) => {
+                        let is_reference = self
+                            .root
+                            .pointer(&step)
+                            .is_some_and(|node| node.get("$ref").is_some());
+                        closing.insert(match is_reference {
+                            true => format!("{step}/$ref"),
+                            false => step,
+                        });
+                    }
+                    Some(false) => {}
+                    None => {
+                        state.insert(step.clone(), true);
+                        let further = onward(&step);
+                        stack.push((step, further, 0));
+                    }
+                }
+            }
+        }
+        closing
+            .into_iter()
+            .map(|at| {
+                self.invalid(
+                    None,
+                    at,
+                    "this leads back, through `$ref`s and `allOf` members only, to a schema it is a member of: a schema cannot be one of its own parts",
+                    "move what the schemas share into a schema of its own and refer to that from each, or use a property for the recursion (`properties: {next: {$ref: ...}}`)",
+                )
+            })
+            .collect()
     }
 
     /// Where a cycle is reported: the `$ref` of its first member, or the
@@ -509,6 +604,38 @@ mod tests {
         let found = doc.unwrapped(&doc.root()["x"]);
         assert_eq!(found.schema, &json!({"type": "integer"}));
         assert_eq!(found.wrappers.len(), 10_000);
+    }
+
+    #[test]
+    fn a_schema_that_is_its_own_member_is_refused_and_recursion_is_not() {
+        // rev-17: progenitor overflowed its stack on `S: {allOf: [{$ref: S}, ...]}`.
+        let own = |schemas: Value| {
+            document(schemas)
+                .reference_problems()
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+        };
+        let found = own(json!({
+            "A": {"allOf": [{"$ref": "#/components/schemas/A"}, {"properties": {"a": {}}}]},
+        }));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].contains("/components/schemas/A/allOf/0/$ref")
+                && found[0].contains("one of its own parts"),
+            "{found:?}"
+        );
+        let found = own(json!({
+            "A": {"allOf": [{"$ref": "#/components/schemas/B"}, {"properties": {"a": {}}}]},
+            "B": {"allOf": [{"properties": {"b": {}}}, {"$ref": "#/components/schemas/A"}]},
+        }));
+        assert_eq!(found.len(), 1, "{found:?}");
+        // Recursion through a property or an item is a schema of values.
+        let found = own(json!({
+            "A": {"allOf": [{"$ref": "#/components/schemas/Node"}]},
+            "Node": {"allOf": [{"properties": {"next": {"$ref": "#/components/schemas/A"}}}, {"properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Node"}}}}]},
+        }));
+        assert!(found.is_empty(), "{found:?}");
     }
 
     #[test]
