@@ -980,3 +980,37 @@ fn a_wrapper_with_a_lifecycle_promise_is_a_schema_of_its_own() {
         }
     }
 }
+
+#[test]
+fn members_nested_beyond_the_generator_leave_the_rust_api_out() {
+    // rev-17: 2,000 nested members overflowed progenitor's stack (an abort,
+    // no panic to catch); 600 took minutes.
+    let mut schemas = serde_json::Map::new();
+    for level in 0..100 {
+        let next = serde_json::json!({"$ref": format!("#/components/schemas/M{}", level + 1)});
+        let own = serde_json::json!({"properties": {format!("p{level}"): {"type": "string"}}});
+        schemas.insert(
+            format!("M{level}"),
+            serde_json::json!({"allOf": [next, own]}),
+        );
+    }
+    schemas.insert("M100".into(), serde_json::json!({"type": "object"}));
+    let document = Document::new(
+        "deep.yaml",
+        serde_json::json!({
+            "openapi": "3.0.3",
+            "info": {"title": "deep members", "version": "1"},
+            "paths": {"/items": {"post": {
+                "operationId": "create_item",
+                "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/M0"}}}},
+                "responses": {"204": {"description": "created"}},
+            }}},
+            "components": {"schemas": schemas},
+        }),
+    )
+    .normalized();
+    let report = review::review(&document, &document).unwrap_or_else(|err| panic!("{err}"));
+    let why = report.rust_api_unavailable.unwrap_or_default();
+    assert!(why.contains("100 deep"), "{why:?}");
+    assert!(report.changes.is_empty(), "{:#?}", report.changes);
+}

@@ -292,6 +292,68 @@ impl Document {
             .collect()
     }
 
+    /// How deep `allOf` members nest, through `$ref`s: the most members
+    /// met on one chain from a schema into a member of a member... (a
+    /// reference that comes back is not followed again). The generator
+    /// merges members recursively, so a deep chain overflows its stack.
+    /// Walked without recursion, each schema once.
+    pub fn member_depth(&self) -> usize {
+        let onward = |at: &str| -> Vec<(String, usize)> {
+            let Some(node) = self.root.pointer(at) else {
+                return Vec::new();
+            };
+            let mut next = Vec::new();
+            if let Some(target) = node
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|reference| reference.strip_prefix('#'))
+            {
+                next.push((target.to_owned(), 0));
+            }
+            let members = node.get("allOf").and_then(Value::as_array);
+            for index in 0..members.map_or(0, Vec::len) {
+                next.push((format!("{at}/allOf/{index}"), 1));
+            }
+            next
+        };
+        let mut starts = Vec::new();
+        walk::references(&self.root, &mut |path, _| starts.push(pointer(path)));
+        // The depth below each schema once known; `None` while on the path.
+        let mut depth: HashMap<String, Option<usize>> = HashMap::new();
+        let mut deepest = 0;
+        for start in starts {
+            if depth.contains_key(&start) {
+                continue;
+            }
+            depth.insert(start.clone(), None);
+            let mut stack = vec![(start.clone(), onward(&start), 0, 0)];
+            while let Some((at, next, index, below)) = stack.last_mut() {
+                let Some((step, cost)) = next.get(*index).cloned() else {
+                    let (at, below) = (at.clone(), *below);
+                    depth.insert(at, Some(below));
+                    deepest = deepest.max(below);
+                    stack.pop();
+                    if let Some((_, parent_next, parent_index, parent_below)) = stack.last_mut() {
+                        let cost = parent_next[*parent_index - 1].1;
+                        *parent_below = (*parent_below).max(below + cost);
+                    }
+                    continue;
+                };
+                *index += 1;
+                match depth.get(&step) {
+                    Some(Some(known)) => *below = (*below).max(known + cost),
+                    Some(None) => {}
+                    None => {
+                        depth.insert(step.clone(), None);
+                        let further = onward(&step);
+                        stack.push((step, further, 0, 0));
+                    }
+                }
+            }
+        }
+        deepest
+    }
+
     /// Where a cycle is reported: the `$ref` of its first member, or the
     /// member itself when it is a single-branch `allOf`/`anyOf`/`oneOf`.
     fn cycle_pointer(&self, member: &str) -> String {
@@ -636,6 +698,23 @@ mod tests {
             "Node": {"allOf": [{"properties": {"next": {"$ref": "#/components/schemas/A"}}}, {"properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Node"}}}}]},
         }));
         assert!(found.is_empty(), "{found:?}");
+    }
+
+    #[test]
+    fn member_depth_counts_nested_members_through_references() {
+        let mut schemas = serde_json::Map::new();
+        for level in 0..10_000 {
+            let next = json!({"$ref": format!("#/components/schemas/A{}", level + 1)});
+            schemas.insert(
+                format!("A{level}"),
+                json!({"allOf": [next, {"properties": {"p": {}}}]}),
+            );
+        }
+        schemas.insert("A10000".into(), json!({"type": "object"}));
+        schemas.insert("A".into(), json!({"$ref": "#/components/schemas/A0"}));
+        assert_eq!(document(Value::Object(schemas)).member_depth(), 10_000);
+        let flat = document(json!({"A": {"allOf": [{"properties": {}}, {"properties": {}}]}}));
+        assert_eq!(flat.member_depth(), 1);
     }
 
     #[test]
