@@ -28,6 +28,11 @@ const OBJECT_SHAPE: [&str; 5] = [
     "allOf",
 ];
 
+/// How deep members nest before no merged reading is given: each property
+/// keeps the path to its definition, so 10,000 nested members cost
+/// gigabytes of paths.
+const DEEPEST_MEMBERS: usize = 256;
+
 /// One property of a merged object: where each definition of it is.
 #[derive(Debug, Clone)]
 pub struct Definition<'d> {
@@ -78,9 +83,14 @@ impl Document {
         let mut seen = HashSet::from([std::ptr::from_ref(top)]);
         // Depth first, members in order, without recursion: a chain of
         // 10,000 nested members costs no stack.
-        let mut parts = vec![(String::new(), top)];
+        let mut parts = vec![(String::new(), top, 0)];
         let mut additional = Vec::new();
-        while let Some((path, part)) = parts.pop() {
+        while let Some((path, part, depth)) = parts.pop() {
+            if depth > DEEPEST_MEMBERS {
+                // Each part keeps its path, as long as its depth: read
+                // member by member instead, which stops at its own depth.
+                return None;
+            }
             // `true` allows every value and adds nothing; `false` admits no
             // value, which no reading of properties says: no merged reading.
             if !part.is_object() {
@@ -125,7 +135,7 @@ impl Document {
                     return None;
                 }
                 let at = child(&child(&path, "allOf"), &index.to_string());
-                parts.push((at, member));
+                parts.push((at, member, depth + 1));
             }
         }
         merged.additional = match additional.as_slice() {
@@ -248,7 +258,8 @@ mod tests {
         }
         schemas.insert("M10000".into(), json!({"properties": {"end": {}}}));
         let doc = document(Value::Object(schemas));
-        let found = merged(&doc, "M0").unwrap();
-        assert_eq!(found.properties.len(), 1);
+        // Deeper than the merge reads: member by member.
+        assert!(merged(&doc, "M0").is_none());
+        assert_eq!(merged(&doc, "M9800").unwrap().properties.len(), 1);
     }
 }
