@@ -27,7 +27,7 @@ pub const MEANINGFUL_EXTENSIONS: [&str; 3] = ["x-sunset", "x-stability-level", "
 
 /// Whether `keyword` is documentation: one of [`DOCUMENTATION`], or an
 /// extension (`x-...`) that no tool here gives a meaning (not one of
-/// [`MEANINGFUL_EXTENSIONS`]).
+/// `MEANINGFUL_EXTENSIONS` in this module).
 pub fn is_documentation(keyword: &str) -> bool {
     DOCUMENTATION.contains(&keyword)
         || (keyword.starts_with("x-") && !MEANINGFUL_EXTENSIONS.contains(&keyword))
