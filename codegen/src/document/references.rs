@@ -261,14 +261,7 @@ impl Document {
                         closing.insert(format!("{at}/$ref"));
                     }
                     Some(true) => {
-                        let is_reference = self
-                            .root
-                            .pointer(&step)
-                            .is_some_and(|node| node.get("$ref").is_some());
-                        closing.insert(match is_reference {
-                            true => format!("{step}/$ref"),
-                            false => step,
-                        });
+                        closing.insert(self.cycle_pointer(&step));
                     }
                     Some(false) => {}
                     None => {
